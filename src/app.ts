@@ -1,0 +1,79 @@
+import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
+import type { Config, SurfaceName } from './config.js';
+import { SURFACES } from './config.js';
+import type { Db } from './platform/db/database.js';
+import { createSurface, type Surface } from './platform/http/surface.js';
+import { projectRoot } from './platform/paths.js';
+import { AccessService } from './modules/access/access.service.js';
+import { registerAccessAdminRoutes, registerIngestWhoAmI, registerStaffAuthRoutes } from './modules/access/access.routes.js';
+import { AuditService } from './modules/audit/audit.service.js';
+import { createCustomersModule, type CustomersModule } from './modules/customers/index.js';
+import { OrganisationsService } from './modules/organisations/organisations.service.js';
+import { registerOrganisationRoutes } from './modules/organisations/organisations.routes.js';
+
+/** Every module's public service, wired once per process. */
+export interface Services {
+  db: Db;
+  config: Config;
+  audit: AuditService;
+  access: AccessService;
+  organisations: OrganisationsService;
+  customers: CustomersModule;
+}
+
+export function buildServices(db: Db, config: Config): Services {
+  const audit = new AuditService(db);
+  const access = new AccessService(db, config);
+  const customers = createCustomersModule({ db, audit, access });
+  const organisations = new OrganisationsService(db, customers.partnerGrantableFields);
+  return { db, config, audit, access, organisations, customers };
+}
+
+export function createLogger(config: Config): FastifyBaseLogger {
+  return pino({ level: config.logLevel, base: { service: 'clientele' } }) as unknown as FastifyBaseLogger;
+}
+
+const TITLES: Record<SurfaceName, [string, string]> = {
+  console: ['Clientele staff console API', 'For staff: customers, identifiers, consent, audit, access management.'],
+  portal: ['Clientele customer portal API', 'For customers: their own data, consent and export.'],
+  partner: ['Clientele partner exchange API', 'For related companies: read-only, only the fields granted to the partner.'],
+  ingest: ['Clientele ingest API', 'For devices, readers, store terminals and trackers, authenticated by API key.'],
+};
+
+/** Builds the four surfaces, each with only its own routes, in a fixed order: platform, then modules. */
+export async function buildSurfaces(services: Services, logger: FastifyBaseLogger): Promise<Record<SurfaceName, Surface>> {
+  const { db, config, access, organisations, customers } = services;
+  const make = (name: SurfaceName, spaDir?: string) =>
+    createSurface({
+      name,
+      title: TITLES[name][0],
+      description: TITLES[name][1],
+      db,
+      logger,
+      trustProxy: config.trustProxy,
+      authenticate: access.authenticatorFor(name),
+      ...(spaDir ? { spaDir } : {}),
+    });
+
+  const consoleApp = await make('console', path.join(projectRoot(), 'web', 'console', 'dist'));
+  registerStaffAuthRoutes(consoleApp, access, 'console');
+  registerAccessAdminRoutes(consoleApp, access);
+  registerOrganisationRoutes(consoleApp, organisations);
+  customers.registerConsoleRoutes(consoleApp);
+
+  const portal = await make('portal');
+  customers.registerPortalRoutes(portal);
+
+  const partner = await make('partner');
+  registerStaffAuthRoutes(partner, access, 'partner');
+  customers.registerPartnerRoutes(partner, async (partnerId) => (await organisations.getPartner(partnerId)).grantedFields);
+
+  const ingest = await make('ingest');
+  registerIngestWhoAmI(ingest);
+
+  const surfaces = { console: consoleApp, portal, partner, ingest };
+  await Promise.all(SURFACES.map((s) => surfaces[s].ready()));
+  return surfaces;
+}

@@ -1,0 +1,131 @@
+import path from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * Every setting Clientele reads from the environment. This module is the only reader of
+ * process.env; everything else receives a validated Config.
+ */
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+const Host = Type.String({ minLength: 1 });
+
+const EnvSchema = Type.Object({
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  CLIENTELE_DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  CLIENTELE_PG_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 54329 }),
+  CLIENTELE_CONSOLE_HOST: Type.Optional(Host),
+  CLIENTELE_CONSOLE_PORT: Type.Optional(Port),
+  CLIENTELE_PORTAL_HOST: Type.Optional(Host),
+  CLIENTELE_PORTAL_PORT: Type.Optional(Port),
+  CLIENTELE_PARTNER_HOST: Type.Optional(Host),
+  CLIENTELE_PARTNER_PORT: Type.Optional(Port),
+  CLIENTELE_INGEST_HOST: Type.Optional(Host),
+  CLIENTELE_INGEST_PORT: Type.Optional(Port),
+  CLIENTELE_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  CLIENTELE_LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  CLIENTELE_TRUST_PROXY: Type.Boolean({ default: false }),
+  CLIENTELE_SECURE_COOKIES: Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')], {
+    default: 'auto',
+  }),
+  CLIENTELE_SESSION_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 90, default: 12 }),
+  CLIENTELE_LOGIN_MAX_FAILURES_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 5 }),
+  CLIENTELE_LOGIN_MAX_FAILURES_PER_IP: Type.Integer({ minimum: 1, default: 30 }),
+  CLIENTELE_LOGIN_WINDOW_MINUTES: Type.Number({ exclusiveMinimum: 0, default: 15 }),
+  CLIENTELE_DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+});
+
+export type SurfaceName = 'console' | 'portal' | 'partner' | 'ingest';
+export const SURFACES: readonly SurfaceName[] = ['console', 'portal', 'partner', 'ingest'];
+const DEFAULT_PORTS: Record<SurfaceName, number> = { console: 3000, portal: 3001, partner: 3002, ingest: 3003 };
+
+export interface SurfaceConfig {
+  host: string;
+  port: number;
+}
+
+export interface Config {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  surfaces: Record<SurfaceName, SurfaceConfig>;
+  logLevel: string;
+  trustProxy: boolean;
+  secureCookies: 'auto' | 'always' | 'never';
+  sessionTtlMs: number;
+  loginThrottle: { maxFailuresPerAccount: number; maxFailuresPerIp: number; windowMs: number };
+  dbPoolSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${setting} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
+
+/** Reads and validates the environment once; a bad value throws ConfigError naming the setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(EnvSchema.properties)) {
+    const value = env[key];
+    if (value === undefined || value === '') continue;
+    const kind = (schema as { type?: string }).type;
+    if (kind === 'integer' || kind === 'number') {
+      const n = Number(value);
+      raw[key] = Number.isFinite(n) && value.trim() !== '' ? n : value;
+    } else if (kind === 'boolean') {
+      raw[key] = BOOLEAN_WORDS[value.toLowerCase()] ?? value;
+    } else {
+      raw[key] = value;
+    }
+  }
+  const withDefaults = Value.Default(EnvSchema, raw);
+  const firstError = Value.Errors(EnvSchema, withDefaults).First();
+  if (firstError) {
+    const setting = firstError.path.replace(/^\//, '') || 'environment';
+    const given = env[setting];
+    throw new ConfigError(setting, `${firstError.message}${given !== undefined ? ` (got "${given}")` : ''}`);
+  }
+  const e = withDefaults as Static<typeof EnvSchema>;
+  const surface = (name: SurfaceName): SurfaceConfig => {
+    const upper = name.toUpperCase();
+    return {
+      host: (e[`CLIENTELE_${upper}_HOST` as keyof typeof e] as string | undefined) ?? e.CLIENTELE_HOST,
+      port: (e[`CLIENTELE_${upper}_PORT` as keyof typeof e] as number | undefined) ?? DEFAULT_PORTS[name],
+    };
+  };
+  const surfaces = Object.fromEntries(SURFACES.map((s) => [s, surface(s)])) as Record<SurfaceName, SurfaceConfig>;
+  const taken = new Map<number, SurfaceName>();
+  for (const s of SURFACES) {
+    const { port } = surfaces[s];
+    const other = taken.get(port);
+    if (port !== 0 && other) {
+      throw new ConfigError(`CLIENTELE_${s.toUpperCase()}_PORT`, `uses port ${port}, already taken by the ${other} surface`);
+    }
+    taken.set(port, s);
+  }
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.CLIENTELE_DATA_DIR),
+    embeddedPgPort: e.CLIENTELE_PG_PORT,
+    surfaces,
+    logLevel: e.CLIENTELE_LOG_LEVEL,
+    trustProxy: e.CLIENTELE_TRUST_PROXY,
+    secureCookies: e.CLIENTELE_SECURE_COOKIES,
+    sessionTtlMs: e.CLIENTELE_SESSION_TTL_HOURS * 3600_000,
+    loginThrottle: {
+      maxFailuresPerAccount: e.CLIENTELE_LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerIp: e.CLIENTELE_LOGIN_MAX_FAILURES_PER_IP,
+      windowMs: e.CLIENTELE_LOGIN_WINDOW_MINUTES * 60_000,
+    },
+    dbPoolSize: e.CLIENTELE_DB_POOL_SIZE,
+  };
+}

@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Services } from '../app.js';
+import { CLI_ACTOR } from '../platform/auth/principal.js';
+import { progressBar } from '../platform/progress.js';
+import { fakePerson, seededRandom } from './people.js';
+
+export interface DemoCredentials {
+  staff: { username: string; password: string; role: string; surface: string }[];
+  customer: { login: string; password: string };
+  keys: { kind: string; label: string; key: string; surface: string }[];
+}
+
+const DEMO_PASSWORDS = {
+  admin: 'demo-admin-pass',
+  sales: 'demo-sales-pass',
+  store: 'demo-store-pass',
+  facility: 'demo-facility-pass',
+  partner: 'demo-partner-pass',
+  customer: 'demo-customer-pass',
+};
+
+const credentialsFile = (dataDir: string) => path.join(dataDir, 'demo-credentials.json');
+
+/** True when the database holds no staff and no customers: the only state demo data may go into. */
+export async function isEmptyDatabase(services: Services): Promise<boolean> {
+  return (await services.access.staffCount()) === 0 && (await services.customers.importer.count()) === 0;
+}
+
+/** The credentials written when the demo data was seeded (API keys can't be recovered otherwise). */
+export async function readDemoCredentials(dataDir: string): Promise<DemoCredentials | null> {
+  const file = credentialsFile(dataDir);
+  return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as DemoCredentials) : null;
+}
+
+/**
+ * Fills an empty database with a small coalition: stores, facilities, a partner, one staff
+ * account per role, API keys and `customerCount` fake customers. Refuses a database with data.
+ */
+export async function seedDemo(services: Services, options: { customers: number; dataDir: string }): Promise<DemoCredentials> {
+  if (!(await isEmptyDatabase(services))) throw new Error('demo data goes only into an empty database; this one has data');
+  const { organisations, access, customers } = services;
+  const [storeA] = await Promise.all([
+    organisations.create('stores', { code: 'shibuya', name: 'Shibuya Books' }),
+    organisations.create('stores', { code: 'umeda', name: 'Umeda Electric' }),
+    organisations.create('stores', { code: 'sakae', name: 'Sakae Bakery' }),
+  ]);
+  const facility = await organisations.create('facilities', { code: 'hall-1', name: 'Minato Event Hall' });
+  await organisations.create('facilities', { code: 'gym-2', name: 'Kita Sports Centre' });
+  const partner = await organisations.create('partners', {
+    code: 'acme-insurance',
+    name: 'ACME Insurance',
+    grantedFields: ['name', 'nameReading', 'prefecture', 'rank'],
+  });
+
+  const staff = [
+    { username: 'admin', role: 'admin' as const, surface: 'console' },
+    { username: 'sales', role: 'sales' as const, surface: 'console' },
+    { username: 'store', role: 'store' as const, surface: 'console', storeId: storeA.id },
+    { username: 'facility', role: 'facility' as const, surface: 'console', facilityId: facility.id },
+    { username: 'partner', role: 'partner' as const, surface: 'partner', partnerId: partner.id },
+  ];
+  for (const s of staff) {
+    await access.createStaff({ ...s, displayName: `Demo ${s.role}`, password: DEMO_PASSWORDS[s.role] });
+  }
+  const keys = [
+    await access.createApiKey({ kind: 'store_terminal', label: 'Shibuya till 1', storeId: storeA.id }),
+    await access.createApiKey({ kind: 'reader', label: 'Hall entrance reader', facilityId: facility.id }),
+    await access.createApiKey({ kind: 'tracker', label: 'Web tracker' }),
+    await access.createApiKey({ kind: 'partner', label: 'ACME exchange', partnerId: partner.id }),
+  ];
+
+  const rnd = seededRandom(20261122);
+  const bar = progressBar('demo customers', options.customers);
+  const batch = 1000;
+  for (let start = 0; start < options.customers; start += batch) {
+    const records = [];
+    for (let i = start; i < Math.min(start + batch, options.customers); i++) {
+      records.push({ line: i + 2, values: { ...fakePerson(rnd, i) } });
+    }
+    await customers.importer.importBatch(CLI_ACTOR, records, 'demo');
+    bar.increment(records.length);
+  }
+  bar.stop();
+
+  const first = (await customers.service.search('', { limit: 1 }))[0];
+  let customerLogin = '';
+  if (first) {
+    await customers.service.setPortalPassword(CLI_ACTOR, Number(first.customerNumber), DEMO_PASSWORDS.customer);
+    customerLogin = first.registrationNoFormatted;
+  }
+
+  const credentials: DemoCredentials = {
+    staff: staff.map((s) => ({ username: s.username, password: DEMO_PASSWORDS[s.role], role: s.role, surface: s.surface })),
+    customer: { login: customerLogin, password: DEMO_PASSWORDS.customer },
+    keys: keys.map((k) => ({ kind: k.kind, label: k.label, key: k.key, surface: k.surface })),
+  };
+  await writeFile(credentialsFile(options.dataDir), JSON.stringify(credentials, null, 2), { mode: 0o600 });
+  return credentials;
+}

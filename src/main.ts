@@ -1,0 +1,285 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { Command, InvalidArgumentError } from 'commander';
+import { parse } from 'csv-parse';
+import { stringify } from 'csv-stringify';
+import { buildServices, buildSurfaces, createLogger, type Services } from './app.js';
+import { ConfigError, loadConfig, SURFACES, type Config } from './config.js';
+import { CLI_ACTOR, type KeyKind, type StaffRole } from './platform/auth/principal.js';
+import { AppError } from './platform/errors.js';
+import { progressBar } from './platform/progress.js';
+import { EmbeddedPgError } from './platform/db/embedded.js';
+import { openDatabase, type OpenDatabase } from './runtime.js';
+import { isEmptyDatabase, readDemoCredentials, seedDemo, type DemoCredentials } from './demo/seed.js';
+import { EXPORT_COLUMNS, unknownColumns, type ImportProblem } from './modules/customers/customers-import.service.js';
+
+const say = (line = '') => process.stderr.write(`${line}\n`);
+
+async function withServices<T>(fn: (services: Services, config: Config, db: OpenDatabase) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const db = await openDatabase(config);
+  try {
+    return await fn(buildServices(db.handle.db, config), config, db);
+  } finally {
+    await db.close();
+  }
+}
+
+function printDemoCredentials(c: DemoCredentials, config: Config) {
+  const url = (s: keyof Config['surfaces']) => `http://${config.surfaces[s].host}:${config.surfaces[s].port}`;
+  say('Demo logins:');
+  for (const s of c.staff) say(`  ${s.surface.padEnd(8)} ${s.username.padEnd(9)} / ${s.password.padEnd(20)} (${s.role}) ${url(s.surface as 'console')}`);
+  if (c.customer.login) say(`  portal   ${c.customer.login} / ${c.customer.password} (customer) ${url('portal')}`);
+  say('Demo API keys (Authorization: Bearer …):');
+  for (const k of c.keys) say(`  ${k.kind.padEnd(15)} ${k.key}  → ${k.surface} surface (${k.label})`);
+}
+
+async function start(options: { demo?: boolean; demoCustomers: number }) {
+  const config = loadConfig();
+  const logger = createLogger(config);
+  say(config.databaseUrl ? 'Using the PostgreSQL at DATABASE_URL' : `Starting the embedded PostgreSQL in ${config.dataDir}/postgres …`);
+  const db = await openDatabase(config);
+  if (db.applied.length) say(`Applied migrations: ${db.applied.join(', ')}`);
+  const services = buildServices(db.handle.db, config);
+  if (options.demo) {
+    if (await isEmptyDatabase(services)) {
+      say(`Empty database: adding demo data (${options.demoCustomers} customers) …`);
+      await seedDemo(services, { customers: options.demoCustomers, dataDir: config.dataDir });
+    } else {
+      say('The database has data: no demo data added.');
+    }
+  }
+  const surfaces = await buildSurfaces(services, logger);
+  for (const name of SURFACES) {
+    const { host, port } = config.surfaces[name];
+    await surfaces[name].listen({ host, port });
+  }
+  say('');
+  say('Clientele is running:');
+  for (const name of SURFACES) {
+    const address = surfaces[name].server.address();
+    const port = typeof address === 'object' && address ? address.port : config.surfaces[name].port;
+    say(`  ${name.padEnd(8)} http://${config.surfaces[name].host}:${port}   (API docs: /docs)`);
+  }
+  if (options.demo) {
+    const credentials = await readDemoCredentials(config.dataDir);
+    if (credentials) printDemoCredentials(credentials, config);
+  }
+  const purge = setInterval(() => void services.access.purgeExpired().catch(() => undefined), 10 * 60_000);
+  purge.unref();
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`\n${signal}: stopping …`);
+    clearInterval(purge);
+    await Promise.allSettled(SURFACES.map((s) => surfaces[s].close()));
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
+  return n;
+};
+
+const program = new Command('clientele')
+  .description('Clientele — one customer information platform. Settings come from the environment (see README).')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('Run all four surfaces (console, portal, partner, ingest); migrations run first')
+  .option('--demo', 'add demo data when the database is empty and print demo logins')
+  .option('--demo-customers <n>', 'how many demo customers', positiveInt, 500)
+  .action(start);
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations and exit')
+  .action(() =>
+    withServices(async (_s, _c, db) => {
+      say(db.applied.length ? `Applied: ${db.applied.join(', ')}` : 'Database is up to date.');
+    }),
+  );
+
+program
+  .command('seed')
+  .description('Add demo data to an empty database')
+  .requiredOption('--demo', 'the demo data set (the only one there is)')
+  .option('--customers <n>', 'how many demo customers', positiveInt, 500)
+  .action((opts: { customers: number }) =>
+    withServices(async (services, config) => {
+      const credentials = await seedDemo(services, { customers: opts.customers, dataDir: config.dataDir });
+      say(`Seeded ${opts.customers} customers.`);
+      printDemoCredentials(credentials, config);
+    }),
+  );
+
+const keys = program.command('keys').description('API keys for store terminals, readers, devices, trackers and partners');
+keys
+  .command('create')
+  .description('Create an API key and print it once (it is stored hashed)')
+  .requiredOption('--kind <kind>', 'store_terminal | reader | device | tracker | partner')
+  .requiredOption('--label <label>', 'what the key is for, e.g. "Shibuya till 2"')
+  .option('--store <code>', 'the store (store_terminal keys)')
+  .option('--facility <code>', 'the facility (reader keys)')
+  .option('--partner <code>', 'the partner (partner keys)')
+  .action((opts: { kind: KeyKind; label: string; store?: string; facility?: string; partner?: string }) =>
+    withServices(async (services) => {
+      const idOf = async (kind: 'stores' | 'facilities' | 'partners', code?: string) => {
+        if (!code) return null;
+        const org = await services.organisations.findByCode(kind, code);
+        if (!org) throw new Error(`No ${kind.replace(/s$/, '').replace(/ie$/, 'y')} with code "${code}"`);
+        return org.id;
+      };
+      const key = await services.access.createApiKey({
+        kind: opts.kind,
+        label: opts.label,
+        storeId: await idOf('stores', opts.store),
+        facilityId: await idOf('facilities', opts.facility),
+        partnerId: await idOf('partners', opts.partner),
+      });
+      say(`Created ${key.kind} key ${key.keyId} for the ${key.surface} surface. It is shown only now:`);
+      process.stdout.write(`${key.key}\n`);
+    }),
+  );
+
+const staff = program.command('staff').description('Staff accounts');
+staff
+  .command('create')
+  .description('Create a staff account (prints a generated password unless --password is given)')
+  .requiredOption('--username <name>')
+  .requiredOption('--role <role>', 'admin | sales | store | facility | partner')
+  .option('--name <display name>')
+  .option('--password <password>', 'at least 8 characters; default: generated and printed')
+  .option('--store <code>', 'the store (store role)')
+  .option('--facility <code>', 'the facility (facility role)')
+  .option('--partner <code>', 'the partner (partner role)')
+  .action((opts: { username: string; role: StaffRole; name?: string; password?: string; store?: string; facility?: string; partner?: string }) =>
+    withServices(async (services) => {
+      const find = async (kind: 'stores' | 'facilities' | 'partners', code?: string) => {
+        if (!code) return null;
+        const org = await services.organisations.findByCode(kind, code);
+        if (!org) throw new Error(`No ${kind} entry with code "${code}"`);
+        return org.id;
+      };
+      const password = opts.password ?? randomBytes(12).toString('base64url');
+      const created = await services.access.createStaff({
+        username: opts.username,
+        role: opts.role,
+        password,
+        ...(opts.name ? { displayName: opts.name } : {}),
+        storeId: await find('stores', opts.store),
+        facilityId: await find('facilities', opts.facility),
+        partnerId: await find('partners', opts.partner),
+      });
+      say(`Created ${created.role} account ${created.username} (id ${created.id}).`);
+      if (!opts.password) say(`Password (shown once): ${password}`);
+    }),
+  );
+
+const customers = program.command('customers').description('Bulk customer data');
+customers
+  .command('import')
+  .description(
+    `Import customers from a CSV file with a header row. Columns (all optional): ${Object.keys({
+      name: 1, name_reading: 1, postal_code: 1, prefecture: 1, city: 1, address_line1: 1, address_line2: 1,
+      phone: 1, birth_date: 1, occupation: 1, email: 1, nickname: 1, email_consent: 1, postal_mail_consent: 1,
+    }).join(', ')}. Invalid rows and known e-mail addresses are skipped and listed in FILE.rejects.csv.`,
+  )
+  .argument('<file>', 'CSV file (UTF-8)')
+  .option('--batch-size <n>', 'rows per transaction', positiveInt, 2000)
+  .option('--rejects <file>', 'where to write rejected rows (default: <file>.rejects.csv)')
+  .action((file: string, opts: { batchSize: number; rejects?: string }) =>
+    withServices(async (services) => {
+      const started = Date.now();
+      const total = await countLines(file);
+      const bar = progressBar('import', Math.max(total - 1, 0));
+      const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, info: true }));
+      let header: string[] | undefined;
+      let batch: { line: number; values: Record<string, string> }[] = [];
+      let inserted = 0;
+      const rejected: ImportProblem[] = [];
+      const flush = async () => {
+        if (!batch.length) return;
+        const result = await services.customers.importer.importBatch(CLI_ACTOR, batch, `import:${file}`);
+        inserted += result.inserted;
+        rejected.push(...result.rejected);
+        bar.increment(batch.length);
+        batch = [];
+      };
+      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+        if (!header) {
+          header = Object.keys(record);
+          const unknown = unknownColumns(header);
+          if (unknown.length) throw new Error(`Unknown column(s) in ${file}: ${unknown.join(', ')}. Nothing was imported.`);
+        }
+        batch.push({ line: info.lines, values: record });
+        if (batch.length >= opts.batchSize) await flush();
+      }
+      await flush();
+      bar.stop();
+      const seconds = (Date.now() - started) / 1000;
+      say(`Imported ${inserted} customers in ${seconds.toFixed(1)} s (${Math.round(inserted / Math.max(seconds, 0.001))} rows/s).`);
+      if (rejected.length) {
+        const rejectsFile = opts.rejects ?? `${file}.rejects.csv`;
+        const out = stringify({ header: true, columns: ['line', 'reason', 'problems'] });
+        const done = new Promise<void>((resolve, reject) =>
+          out.pipe(createWriteStream(rejectsFile)).on('finish', () => resolve()).on('error', reject),
+        );
+        for (const r of rejected) out.write([r.line, r.reason, r.problems.map((p) => `${p.field}: ${p.message}`).join('; ')]);
+        out.end();
+        await done;
+        say(`Skipped ${rejected.length} rows (${rejected.filter((r) => r.reason === 'duplicate_email').length} known e-mail addresses); see ${rejectsFile}.`);
+      }
+    }),
+  );
+
+customers
+  .command('export')
+  .description('Export all customers (not merged ones) as CSV')
+  .option('--out <file>', 'output file (default: standard output)')
+  .action((opts: { out?: string }) =>
+    withServices(async (services) => {
+      const total = await services.customers.importer.count();
+      const bar = progressBar('export', total);
+      const csv = stringify({ header: true, columns: EXPORT_COLUMNS });
+      const finished = new Promise<void>((resolve, reject) => {
+        if (opts.out) csv.pipe(createWriteStream(opts.out)).on('finish', () => resolve()).on('error', reject);
+        else csv.pipe(process.stdout) && csv.on('end', () => resolve()).on('error', reject);
+      });
+      let n = 0;
+      for await (const page of services.customers.importer.exportPages()) {
+        for (const row of page) {
+          if (!csv.write(row)) await new Promise((r) => csv.once('drain', r));
+        }
+        n += page.length;
+        bar.increment(page.length);
+      }
+      csv.end();
+      await finished;
+      bar.stop();
+      say(`Exported ${n} customers${opts.out ? ` to ${opts.out}` : ''}.`);
+    }),
+  );
+
+async function countLines(file: string): Promise<number> {
+  let lines = 0;
+  for await (const chunk of createReadStream(file)) {
+    for (const byte of chunk as Buffer) if (byte === 10) lines++;
+  }
+  return lines;
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError) say(err.message);
+  else if (err instanceof EmbeddedPgError) say(err.message);
+  else if (err instanceof AppError) say(`${err.code}: ${err.message}${err.details?.fields ? ` ${JSON.stringify(err.details.fields)}` : ''}`);
+  else say(`clientele: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,202 @@
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import type { Executor } from '../../platform/db/database.js';
+import type {
+  ConsentChannel,
+  CustomerIdentifiersTable,
+  CustomersTable,
+  IdentifierKind,
+} from './customers.tables.js';
+
+export type CustomerRow = Selectable<CustomersTable>;
+export type IdentifierRow = Selectable<CustomerIdentifiersTable>;
+
+const SUMMARY_COLUMNS = ['id', 'registration_no', 'name', 'name_reading', 'email', 'phone', 'status', 'updated_at'] as const;
+export type CustomerSummaryRow = Pick<CustomerRow, (typeof SUMMARY_COLUMNS)[number]>;
+
+export const customersRepository = {
+  insert(db: Executor, row: Insertable<CustomersTable>) {
+    return db.insertInto('customers').values(row).returningAll().executeTakeFirstOrThrow();
+  },
+  /** Bulk insert for imports; returns ids in input order. */
+  async insertMany(db: Executor, rows: Insertable<CustomersTable>[]) {
+    if (rows.length === 0) return [];
+    return db.insertInto('customers').values(rows).returning(['id', 'registration_no']).execute();
+  },
+  findById(db: Executor, id: number) {
+    return db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+  /** Locks the rows (ordered by id, so two merges cannot deadlock) for the rest of the transaction. */
+  lockByIds(db: Executor, ids: number[]) {
+    return db.selectFrom('customers').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+  },
+  update(db: Executor, id: number, patch: Updateable<CustomersTable>) {
+    return db.updateTable('customers').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  },
+  recent(db: Executor, limit: number) {
+    return db
+      .selectFrom('customers')
+      .select(SUMMARY_COLUMNS)
+      .where('status', '=', 'active')
+      .orderBy('updated_at', 'desc')
+      .limit(limit)
+      .execute();
+  },
+  summariesByIds(db: Executor, ids: number[]) {
+    if (ids.length === 0) return Promise.resolve([]);
+    return db.selectFrom('customers').select(SUMMARY_COLUMNS).where('id', 'in', ids).execute();
+  },
+  /** Names and readings: substring (trigram index) or typo-tolerant word similarity, best first. */
+  searchByName(db: Executor, normalised: string, limit: number) {
+    const substring = `%${normalised.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    let q = db
+      .selectFrom('customers')
+      .select(SUMMARY_COLUMNS)
+      .select(sql<number>`word_similarity(${normalised}, search_name)`.as('score'))
+      .where('status', '=', 'active');
+    q =
+      [...normalised].length >= 3
+        ? q.where((eb) => eb.or([eb('search_name', 'like', substring), sql<boolean>`${normalised} <% search_name`]))
+        : q.where(sql<boolean>`${normalised} <% search_name`);
+    return q.orderBy('score', 'desc').orderBy('id').limit(limit).execute();
+  },
+  /** One character: prefix of the name only (a trigram needs at least two). */
+  searchByNamePrefix(db: Executor, normalised: string, limit: number) {
+    return db
+      .selectFrom('customers')
+      .select(SUMMARY_COLUMNS)
+      .where('status', '=', 'active')
+      .where('search_name', 'like', `${normalised.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+      .orderBy('search_name')
+      .limit(limit)
+      .execute();
+  },
+  searchByPhonePrefix(db: Executor, digits: string, limit: number) {
+    return db
+      .selectFrom('customers')
+      .select(SUMMARY_COLUMNS)
+      .where('status', '=', 'active')
+      .where('phone_digits', 'like', `${digits}%`)
+      .limit(limit)
+      .execute();
+  },
+  searchByEmailPrefix(db: Executor, lower: string, limit: number) {
+    return db
+      .selectFrom('customers')
+      .select(SUMMARY_COLUMNS)
+      .where('status', '=', 'active')
+      .where(sql<string>`lower(email::text)`, 'like', `${lower.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+      .limit(limit)
+      .execute();
+  },
+  findByRegistrationNo(db: Executor, registrationNo: string) {
+    return db.selectFrom('customers').selectAll().where('registration_no', '=', registrationNo).executeTakeFirst();
+  },
+
+  // ---- identifiers ----
+  identifiersOf(db: Executor, customerId: number) {
+    return db.selectFrom('customer_identifiers').selectAll().where('customer_id', '=', customerId).orderBy('id').execute();
+  },
+  findIdentifier(db: Executor, kind: IdentifierKind, value: string) {
+    return db.selectFrom('customer_identifiers').selectAll().where('kind', '=', kind).where('value', '=', value).executeTakeFirst();
+  },
+  /** Any kind with this exact value (search). */
+  findIdentifierValues(db: Executor, values: string[]) {
+    if (values.length === 0) return Promise.resolve([]);
+    return db.selectFrom('customer_identifiers').selectAll().where('value', 'in', values).limit(20).execute();
+  },
+  /**
+   * Attaches an identifier unless another customer holds it. Returns the row that holds it
+   * after the statement, so a race between two attaches has exactly one winner.
+   */
+  async attachIdentifier(db: Executor, row: Insertable<CustomerIdentifiersTable>) {
+    const inserted = await db
+      .insertInto('customer_identifiers')
+      .values(row)
+      .onConflict((oc) => oc.constraint('customer_identifiers_kind_value_key').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) return { row: inserted, created: true };
+    const existing = await db
+      .selectFrom('customer_identifiers')
+      .selectAll()
+      .where('kind', '=', row.kind)
+      .where('value', '=', row.value)
+      .executeTakeFirstOrThrow();
+    return { row: existing, created: false };
+  },
+  async insertIdentifiers(db: Executor, rows: Insertable<CustomerIdentifiersTable>[]) {
+    if (rows.length === 0) return;
+    await db.insertInto('customer_identifiers').values(rows).execute();
+  },
+  deleteIdentifier(db: Executor, customerId: number, id: number) {
+    return db
+      .deleteFrom('customer_identifiers')
+      .where('id', '=', id)
+      .where('customer_id', '=', customerId)
+      .returningAll()
+      .executeTakeFirst();
+  },
+  deleteIdentifiersOf(db: Executor, customerId: number) {
+    return db.deleteFrom('customer_identifiers').where('customer_id', '=', customerId).returningAll().execute();
+  },
+  moveIdentifiers(db: Executor, fromId: number, toId: number) {
+    return db
+      .updateTable('customer_identifiers')
+      .set({ customer_id: toId })
+      .where('customer_id', '=', fromId)
+      .returning('id')
+      .execute()
+      .then((rows) => rows.map((r) => r.id));
+  },
+  moveIdentifiersById(db: Executor, ids: number[], fromId: number, toId: number) {
+    if (ids.length === 0) return Promise.resolve([]);
+    return db
+      .updateTable('customer_identifiers')
+      .set({ customer_id: toId })
+      .where('id', 'in', ids)
+      .where('customer_id', '=', fromId)
+      .returning('id')
+      .execute();
+  },
+
+  // ---- consent ----
+  appendConsent(
+    db: Executor,
+    row: { customer_id: number; channel: ConsentChannel; granted: boolean; source: string; surface: string },
+  ) {
+    return db.insertInto('consent_events').values(row).returningAll().executeTakeFirstOrThrow();
+  },
+  consentEventsOf(db: Executor, customerId: number) {
+    return db.selectFrom('consent_events').selectAll().where('customer_id', '=', customerId).orderBy('id', 'desc').execute();
+  },
+  currentConsentOf(db: Executor, customerId: number) {
+    return db
+      .selectFrom('customer_consents as c')
+      .innerJoin('consent_events as e', 'e.id', 'c.event_id')
+      .select(['c.channel', 'c.granted', 'c.at', 'e.source', 'e.surface'])
+      .where('c.customer_id', '=', customerId)
+      .execute();
+  },
+  moveConsentEvents(db: Executor, fromId: number, toId: number) {
+    return db
+      .updateTable('consent_events')
+      .set({ customer_id: toId })
+      .where('customer_id', '=', fromId)
+      .returning('id')
+      .execute()
+      .then((rows) => rows.map((r) => r.id));
+  },
+  moveConsentEventsById(db: Executor, ids: number[], toId: number) {
+    if (ids.length === 0) return Promise.resolve();
+    return db.updateTable('consent_events').set({ customer_id: toId }).where('id', 'in', ids).execute().then(() => undefined);
+  },
+  /** Re-derives the current consent per channel from the ledger: the latest event wins. */
+  async recomputeConsent(db: Executor, customerId: number) {
+    await db.deleteFrom('customer_consents').where('customer_id', '=', customerId).execute();
+    await sql`
+      insert into customer_consents (customer_id, channel, granted, event_id, at)
+      select distinct on (channel) customer_id, channel, granted, id, at
+      from consent_events where customer_id = ${customerId}
+      order by channel, at desc, id desc`.execute(db);
+  },
+};

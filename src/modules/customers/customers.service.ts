@@ -1,0 +1,352 @@
+import type { Db, Executor, Tx } from '../../platform/db/database.js';
+import type { Actor } from '../../platform/auth/principal.js';
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '../../platform/auth/passwords.js';
+import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { LoginThrottle } from '../access/login-throttle.service.js';
+import { customersRepository as repo, type CustomerRow } from './customers.repository.js';
+import type { ConsentChannel, IdentifierKind } from './customers.tables.js';
+import { customerView, summaryView, type CustomerSummary, type CustomerView } from './customer-views.js';
+import { canonicalEmail, canonicalIdentifier, digitsOf, normaliseQuery } from './normalise.js';
+import { cleanPersonal, columnsFor, personalOf, PERSONAL_FIELDS, type PersonalInput } from './personal-info.js';
+import { generateRegistrationNo, parseRegistrationNo } from './registration-number.js';
+
+export const IDENTIFIER_KINDS: readonly IdentifierKind[] = [
+  'registration_no',
+  'product_serial',
+  'member_card',
+  'card_uid',
+  'appliance_mfg_no',
+  'web_user_id',
+  'web_anonymous_id',
+  'email',
+  'phone',
+];
+
+export interface SearchOptions {
+  limit?: number;
+}
+
+/**
+ * The customer identity core: personal info, identifiers, consent, search. Merge, export and
+ * erasure live in their own services; every write here is audited in its transaction.
+ */
+export class CustomersService {
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly throttle: LoginThrottle,
+  ) {}
+
+  // ---- reading ----
+
+  /** Resolves a customer number (or a registration number) typed by a person to an id. */
+  async resolveNumber(text: string, tx: Executor = this.db): Promise<number> {
+    const trimmed = text.normalize('NFKC').trim();
+    if (/^\d{1,15}$/.test(trimmed) && Number(trimmed) <= Number.MAX_SAFE_INTEGER) {
+      const row = await repo.findById(tx, Number(trimmed));
+      if (row) return row.id;
+    }
+    const registrationNo = parseRegistrationNo(trimmed);
+    if (registrationNo) {
+      const row = await repo.findByRegistrationNo(tx, registrationNo);
+      if (row) return row.id;
+    }
+    throw new NotFoundError('customer', text);
+  }
+
+  async getRow(id: number, tx: Executor = this.db): Promise<CustomerRow> {
+    const row = await repo.findById(tx, id);
+    if (!row) throw new NotFoundError('customer', id);
+    return row;
+  }
+
+  async get(id: number, tx: Executor = this.db): Promise<CustomerView> {
+    const row = await this.getRow(id, tx);
+    const [identifiers, consents] = await Promise.all([repo.identifiersOf(tx, id), repo.currentConsentOf(tx, id)]);
+    return customerView(row, identifiers, consents);
+  }
+
+  /** An active customer, or a 409 saying what became of it (merged: where to; erased). */
+  async getActiveRow(id: number, tx: Executor = this.db): Promise<CustomerRow> {
+    const row = await this.getRow(id, tx);
+    if (row.status === 'merged') {
+      throw new ConflictError('customer_merged', `Customer ${id} was merged into ${row.merged_into}`, {
+        mergedInto: String(row.merged_into),
+      });
+    }
+    if (row.status === 'erased') throw new ConflictError('customer_erased', `Customer ${id} was erased`);
+    return row;
+  }
+
+  /**
+   * Search by name or reading (partial, kana-insensitive, typo-tolerant), phone, e-mail,
+   * customer or registration number, or any identifier value. Empty query: recently changed.
+   */
+  async search(q: string, options: SearchOptions = {}): Promise<CustomerSummary[]> {
+    const limit = Math.min(Math.max(options.limit ?? 20, 1), 100);
+    const query = q.normalize('NFKC').trim();
+    if (!query) return (await repo.recent(this.db, limit)).map((r) => summaryView(r));
+
+    const results = new Map<number, CustomerSummary>();
+    const add = (rows: Parameters<typeof summaryView>[0][], matchedOn: string) => {
+      for (const r of rows) if (!results.has(r.id) && results.size < limit) results.set(r.id, summaryView(r, matchedOn));
+    };
+
+    // Exact identifiers first: a serial, card number or e-mail typed in full is the best match.
+    const identifierValues = [...new Set(IDENTIFIER_KINDS.map((k) => canonicalIdentifier(k, query)).filter(Boolean))];
+    const identifierHits = await repo.findIdentifierValues(this.db, identifierValues);
+    if (identifierHits.length) {
+      const byId = new Map(identifierHits.map((h) => [h.customer_id, h.kind]));
+      const rows = await repo.summariesByIds(this.db, [...byId.keys()]);
+      add(rows, 'identifier');
+    }
+
+    const digits = digitsOf(query);
+    const looksNumeric = /^[\d\s+()-]+$/.test(query) && digits.length > 0;
+    if (looksNumeric) {
+      const registrationNo = parseRegistrationNo(query);
+      const exact = [];
+      if (registrationNo) exact.push(await repo.findByRegistrationNo(this.db, registrationNo));
+      if (digits.length <= 15 && Number(digits) <= Number.MAX_SAFE_INTEGER) exact.push(await repo.findById(this.db, Number(digits)));
+      add(exact.filter((r): r is CustomerRow => !!r), 'number');
+      if (digits.length >= 4) add(await repo.searchByPhonePrefix(this.db, digits, limit), 'phone');
+      return [...results.values()];
+    }
+    if (query.includes('@')) {
+      const email = canonicalEmail(query);
+      add(await repo.searchByEmailPrefix(this.db, (email ?? query).toLowerCase(), limit), 'email');
+      return [...results.values()];
+    }
+    // Something like the start of an e-mail address (ASCII, no spaces): try that too.
+    if (/^[\x21-\x7e]{3,}$/.test(query)) add(await repo.searchByEmailPrefix(this.db, query.toLowerCase(), limit), 'email');
+    const normalised = normaliseQuery(query);
+    if ([...normalised].length === 1) add(await repo.searchByNamePrefix(this.db, normalised, limit), 'name');
+    else add(await repo.searchByName(this.db, normalised, limit), 'name');
+    return [...results.values()];
+  }
+
+  /** Exact lookup by customer number, registration number or any identifier (counter staff, partners). */
+  async lookup(text: string): Promise<CustomerView> {
+    try {
+      return await this.get(await this.resolveNumber(text));
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+    const values = [...new Set(IDENTIFIER_KINDS.map((k) => canonicalIdentifier(k, text)).filter(Boolean))];
+    const hits = await repo.findIdentifierValues(this.db, values);
+    const owners = [...new Set(hits.map((h) => h.customer_id))];
+    if (owners.length !== 1) throw new NotFoundError('customer', text);
+    return this.get(owners[0]!);
+  }
+
+  /** Who holds this identifier, if anyone. */
+  async resolveIdentifier(kind: IdentifierKind, value: string, tx: Executor = this.db): Promise<number | null> {
+    const row = await repo.findIdentifier(tx, kind, canonicalIdentifier(kind, value));
+    return row?.customer_id ?? null;
+  }
+
+  // ---- writing ----
+
+  /**
+   * Creates a customer with a fresh user registration number. Runs in the caller's
+   * transaction when given one (other modules create customers as part of their own work).
+   */
+  async create(actor: Actor, input: PersonalInput, tx?: Tx): Promise<CustomerView> {
+    const { values, problems } = cleanPersonal(input);
+    if (problems.length) throw new ValidationError(problems);
+    const run = async (t: Tx) => {
+      let row: CustomerRow | undefined;
+      for (let attempt = 0; !row; attempt++) {
+        if (attempt === 8) throw new Error('could not allocate a unique registration number');
+        row = await t
+          .insertInto('customers')
+          .values({ registration_no: generateRegistrationNo(), ...columnsFor(values) })
+          .onConflict((oc) => oc.column('registration_no').doNothing())
+          .returningAll()
+          .executeTakeFirst();
+      }
+      await repo.insertIdentifiers(t, [
+        { customer_id: row.id, kind: 'registration_no', value: row.registration_no, source: 'issued' },
+      ]);
+      const after = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null));
+      await this.audit.record(t, { actor, action: 'customer.create', customerId: row.id, before: null, after });
+      return this.get(row.id, t);
+    };
+    return tx ? run(tx) : this.db.transaction().execute(run);
+  }
+
+  /** Saves only the fields that changed and audits exactly those. A no-op change writes nothing. */
+  async update(actor: Actor, id: number, input: PersonalInput, tx?: Tx): Promise<CustomerView> {
+    const { values, problems } = cleanPersonal(input);
+    if (problems.length) throw new ValidationError(problems);
+    const run = async (t: Tx) => {
+      const [row] = await repo.lockByIds(t, [id]);
+      if (!row) throw new NotFoundError('customer', id);
+      await this.getActiveRow(id, t);
+      const current = personalOf(row);
+      const changed: PersonalInput = {};
+      for (const field of PERSONAL_FIELDS) {
+        if (field in values && values[field] !== current[field]) changed[field] = values[field] ?? null;
+      }
+      const fields = Object.keys(changed) as (keyof PersonalInput)[];
+      if (fields.length === 0) return this.get(id, t);
+      await repo.update(t, id, { ...columnsFor(changed, current), updated_at: new Date() });
+      await this.audit.record(t, {
+        actor,
+        action: 'customer.update',
+        customerId: id,
+        before: Object.fromEntries(fields.map((f) => [f, current[f]])),
+        after: Object.fromEntries(fields.map((f) => [f, changed[f]])),
+      });
+      return this.get(id, t);
+    };
+    return tx ? run(tx) : this.db.transaction().execute(run);
+  }
+
+  /**
+   * Attaches an identifier. Idempotent for the same customer; refused with `identifier_taken`
+   * when another customer holds it. The unique constraint decides races.
+   */
+  async addIdentifier(
+    actor: Actor,
+    customerId: number,
+    kind: IdentifierKind,
+    value: string,
+    source: string,
+    tx?: Tx,
+  ): Promise<{ id: number; kind: string; value: string; source: string; createdAt: string; created: boolean }> {
+    const canonical = canonicalIdentifier(kind, value);
+    const problems = [];
+    if (!IDENTIFIER_KINDS.includes(kind)) problems.push({ field: 'kind', message: 'is not an identifier kind' });
+    if (!canonical || canonical.length > 200) problems.push({ field: 'value', message: 'must be 1–200 characters' });
+    if (kind === 'email' && !canonicalEmail(value)) problems.push({ field: 'value', message: 'is not a valid e-mail address' });
+    if (kind === 'registration_no') problems.push({ field: 'kind', message: 'registration numbers are issued, not attached' });
+    if (problems.length) throw new ValidationError(problems);
+    const run = async (t: Tx) => {
+      await this.getActiveRow(customerId, t);
+      const { row, created } = await repo.attachIdentifier(t, { customer_id: customerId, kind, value: canonical, source });
+      if (row.customer_id !== customerId) {
+        throw new ConflictError('identifier_taken', `This ${kind} belongs to another customer`, {
+          kind,
+          customerNumber: String(row.customer_id),
+        });
+      }
+      if (created) {
+        await this.audit.record(t, {
+          actor,
+          action: 'identifier.add',
+          customerId,
+          after: { kind, value: canonical },
+          details: { identifierId: row.id, source },
+        });
+      }
+      return { id: row.id, kind: row.kind, value: row.value, source: row.source, createdAt: row.created_at.toISOString(), created };
+    };
+    return tx ? run(tx) : this.db.transaction().execute(run);
+  }
+
+  async removeIdentifier(actor: Actor, customerId: number, identifierId: number): Promise<void> {
+    await this.db.transaction().execute(async (t) => {
+      await this.getActiveRow(customerId, t);
+      const removed = await repo.deleteIdentifier(t, customerId, identifierId);
+      if (!removed) throw new NotFoundError('identifier', identifierId);
+      if (removed.kind === 'registration_no') {
+        throw new ValidationError([{ field: 'identifierId', message: 'a registration number cannot be removed' }]);
+      }
+      await this.audit.record(t, {
+        actor,
+        action: 'identifier.remove',
+        customerId,
+        before: { kind: removed.kind, value: removed.value },
+        details: { identifierId },
+      });
+    });
+  }
+
+  /** Appends to the consent ledger and updates the current state in the same transaction. */
+  async setConsent(
+    actor: Actor,
+    customerId: number,
+    channel: ConsentChannel,
+    granted: boolean,
+    source: string,
+    tx?: Tx,
+  ): Promise<CustomerView> {
+    const run = async (t: Tx) => {
+      await repo.lockByIds(t, [customerId]);
+      await this.getActiveRow(customerId, t);
+      const current = (await repo.currentConsentOf(t, customerId)).find((c) => c.channel === channel);
+      if (current?.granted === granted) return this.get(customerId, t); // repeated request: nothing new
+      const event = await repo.appendConsent(t, { customer_id: customerId, channel, granted, source, surface: actor.surface });
+      await t
+        .insertInto('customer_consents')
+        .values({ customer_id: customerId, channel, granted, event_id: event.id, at: event.at })
+        .onConflict((oc) =>
+          oc.columns(['customer_id', 'channel']).doUpdateSet({ granted, event_id: event.id, at: event.at }),
+        )
+        .execute();
+      await this.audit.record(t, {
+        actor,
+        action: 'consent.change',
+        customerId,
+        before: { [channel]: current?.granted ?? null },
+        after: { [channel]: granted },
+        details: { source, eventId: event.id },
+      });
+      return this.get(customerId, t);
+    };
+    return tx ? run(tx) : this.db.transaction().execute(run);
+  }
+
+  async consentHistory(customerId: number) {
+    const rows = await repo.consentEventsOf(this.db, customerId);
+    return rows.map((r) => ({
+      id: r.id,
+      channel: r.channel,
+      granted: r.granted,
+      source: r.source,
+      surface: r.surface,
+      at: r.at.toISOString(),
+    }));
+  }
+
+  // ---- portal credentials ----
+
+  async setPortalPassword(actor: Actor, customerId: number, password: string): Promise<void> {
+    if (password.length < MIN_PASSWORD_LENGTH) {
+      throw new ValidationError([{ field: 'password', message: `must have at least ${MIN_PASSWORD_LENGTH} characters` }]);
+    }
+    const passwordHash = await hashPassword(password);
+    await this.db.transaction().execute(async (t) => {
+      await this.getActiveRow(customerId, t);
+      await repo.update(t, customerId, { portal_password_hash: passwordHash, updated_at: new Date() });
+      await this.audit.record(t, { actor, action: 'customer.portal_password_set', customerId });
+    });
+  }
+
+  /**
+   * Checks a customer's portal login: registration number (or e-mail identifier) + password,
+   * throttled per account and per IP. Returns the customer id.
+   */
+  async verifyPortalLogin(login: string, password: string, ip: string): Promise<number> {
+    const subject = { account: `portal:${login.normalize('NFKC').trim().toLowerCase()}`, ip };
+    let customerId: number | null = null;
+    const ok = await this.throttle.guard(subject, async () => {
+      const registrationNo = parseRegistrationNo(login);
+      let row: CustomerRow | undefined;
+      if (registrationNo) row = await repo.findByRegistrationNo(this.db, registrationNo);
+      else {
+        const owner = await this.resolveIdentifier('email', login);
+        if (owner !== null) row = await repo.findById(this.db, owner);
+      }
+      const valid = await verifyPassword(row?.portal_password_hash, password);
+      if (valid && row?.status === 'active') customerId = row.id;
+      return customerId !== null;
+    });
+    if (!ok || customerId === null) {
+      throw new UnauthenticatedError('invalid_credentials', 'Wrong number or password');
+    }
+    return customerId;
+  }
+}

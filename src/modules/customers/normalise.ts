@@ -1,0 +1,88 @@
+/**
+ * Text normalisation for search and validation. Stored personal info is kept exactly as
+ * entered; these functions produce the comparable forms.
+ */
+
+const KATAKANA_START = 0x30a1; // ァ
+const KATAKANA_END = 0x30f6; // ヶ
+const KANA_OFFSET = 0x60;
+
+/** Full-width ASCII → half-width, half-width katakana → full-width (NFKC), katakana → hiragana, lower case, single spaces. */
+export function normaliseForSearch(text: string | null | undefined): string {
+  if (!text) return '';
+  const nfkc = text.normalize('NFKC').toLowerCase();
+  let out = '';
+  for (const ch of nfkc) {
+    const cp = ch.codePointAt(0)!;
+    out += cp >= KATAKANA_START && cp <= KATAKANA_END ? String.fromCodePoint(cp - KANA_OFFSET) : ch;
+  }
+  return out.replace(/[\s\u3000]+/g, ' ').trim();
+}
+
+/**
+ * The search key of a customer: name and reading, normalised, each as typed (words apart, so
+ * a given name alone matches) and run together (so 山田太郎 matches 山田 太郎).
+ */
+export function searchNameOf(name: string | null | undefined, reading: string | null | undefined): string {
+  const parts = new Set<string>();
+  for (const text of [normaliseForSearch(name), normaliseForSearch(reading)]) {
+    if (!text) continue;
+    parts.add(text);
+    parts.add(text.replace(/ /g, ''));
+  }
+  return [...parts].join(' ');
+}
+
+/** A search query in the form matched against searchNameOf: normalised, spaces removed. */
+export function normaliseQuery(text: string): string {
+  return normaliseForSearch(text).replace(/ /g, '');
+}
+
+export function digitsOf(text: string | null | undefined): string {
+  return (text ?? '').normalize('NFKC').replace(/\D/g, '');
+}
+
+const EMAIL = /^[^\s@"(),:;<>[\\\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+/** Returns the canonical e-mail (NFKC, trimmed, lower-case domain) or null when it is not an address. */
+export function canonicalEmail(text: string): string | null {
+  const value = text.normalize('NFKC').trim();
+  if (value.length > 254 || !EMAIL.test(value)) return null;
+  const at = value.lastIndexOf('@');
+  return value.slice(0, at) + '@' + value.slice(at + 1).toLowerCase();
+}
+
+/** Phone numbers: digits with optional +, spaces, hyphens, parentheses; 7–15 digits. */
+export function canonicalPhone(text: string): string | null {
+  const value = text.normalize('NFKC').trim();
+  if (!/^\+?[0-9][0-9 ()-]*$/.test(value)) return null;
+  const digits = value.replace(/\D/g, '');
+  return digits.length >= 7 && digits.length <= 15 ? value : null;
+}
+
+/** Japanese postal codes become 123-4567; other countries' codes are kept if they look like one. */
+export function canonicalPostalCode(text: string): string | null {
+  const value = text.normalize('NFKC').trim().replace(/^〒\s*/, '');
+  const digits = value.replace(/[-\s]/g, '');
+  if (/^\d{7}$/.test(digits)) return `${digits.slice(0, 3)}-${digits.slice(3)}`;
+  return /^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/.test(value) ? value.toUpperCase() : null;
+}
+
+/** Identifier values compared case-insensitively are stored upper-case; e-mail lower-case; phone as digits. */
+export function canonicalIdentifier(kind: string, value: string): string {
+  const v = value.normalize('NFKC').trim();
+  switch (kind) {
+    case 'email':
+      return v.toLowerCase();
+    case 'phone':
+    case 'registration_no':
+      return v.replace(/\D/g, '');
+    case 'product_serial':
+    case 'member_card':
+    case 'card_uid':
+    case 'appliance_mfg_no':
+      return v.replace(/\s+/g, '').toUpperCase();
+    default:
+      return v;
+  }
+}
