@@ -135,7 +135,7 @@ export function registerConsoleCustomerRoutes(app: Surface, deps: CustomerRouteD
       schema: {
         tags,
         summary: 'Release an identifier',
-        params: Type.Intersect([CustomerNumberParams, IdParams]),
+        params: Type.Object({ ...CustomerNumberParams.properties, ...IdParams.properties }, { additionalProperties: false }),
         response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
       },
     },

@@ -21,14 +21,22 @@ export function normaliseForSearch(text: string | null | undefined): string {
 
 /**
  * The search key of a customer: name and reading, normalised, each as typed (words apart, so
- * a given name alone matches) and run together (so 山田太郎 matches 山田 太郎).
+ * a given name alone matches), run together (so 山田太郎 matches 山田 太郎), and with the
+ * word endings of two or more characters (so a two-character fragment such as 谷川 matches
+ * 長谷川: a trigram index cannot see inside a word for so short a query).
  */
 export function searchNameOf(name: string | null | undefined, reading: string | null | undefined): string {
   const parts = new Set<string>();
   for (const text of [normaliseForSearch(name), normaliseForSearch(reading)]) {
     if (!text) continue;
+    const joined = text.replace(/ /g, '');
     parts.add(text);
-    parts.add(text.replace(/ /g, ''));
+    parts.add(joined);
+    for (const word of new Set([...text.split(' '), joined])) {
+      const chars = [...word];
+      if (chars.length > 12) continue;
+      for (let i = 1; i <= chars.length - 2; i++) parts.add(chars.slice(i).join(''));
+    }
   }
   return [...parts].join(' ');
 }
@@ -36,6 +44,14 @@ export function searchNameOf(name: string | null | undefined, reading: string | 
 /** A search query in the form matched against searchNameOf: normalised, spaces removed. */
 export function normaliseQuery(text: string): string {
   return normaliseForSearch(text).replace(/ /g, '');
+}
+
+// Dashes people type in numbers: hyphen variants, minus sign, and the katakana prolonged sound mark.
+const DASHES = /[\u2010-\u2015\u2212\u30fc\uff0d\uff70]/g;
+
+/** NFKC plus every dash look-alike turned into '-', for numbers typed on Japanese keyboards. */
+function numericText(text: string): string {
+  return text.normalize('NFKC').replace(DASHES, '-').trim();
 }
 
 export function digitsOf(text: string | null | undefined): string {
@@ -54,7 +70,7 @@ export function canonicalEmail(text: string): string | null {
 
 /** Phone numbers: digits with optional +, spaces, hyphens, parentheses; 7–15 digits. */
 export function canonicalPhone(text: string): string | null {
-  const value = text.normalize('NFKC').trim();
+  const value = numericText(text);
   if (!/^\+?[0-9][0-9 ()-]*$/.test(value)) return null;
   const digits = value.replace(/\D/g, '');
   return digits.length >= 7 && digits.length <= 15 ? value : null;
@@ -62,7 +78,7 @@ export function canonicalPhone(text: string): string | null {
 
 /** Japanese postal codes become 123-4567; other countries' codes are kept if they look like one. */
 export function canonicalPostalCode(text: string): string | null {
-  const value = text.normalize('NFKC').trim().replace(/^〒\s*/, '');
+  const value = numericText(text).replace(/^〒\s*/, '');
   const digits = value.replace(/[-\s]/g, '');
   if (/^\d{7}$/.test(digits)) return `${digits.slice(0, 3)}-${digits.slice(3)}`;
   return /^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/.test(value) ? value.toUpperCase() : null;

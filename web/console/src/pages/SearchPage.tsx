@@ -153,7 +153,7 @@ export function SearchPage() {
       {results === null && error === null && <Spinner />}
 
       {results !== null && (
-        <section aria-labelledby="results-title" className="results">
+        <section aria-labelledby="results-title" className="results" data-testid="search-results-section" data-query={results.q}>
           <h2 id="results-title" className="results-title" aria-live="polite">
             {results.q === ''
               ? 'Recently updated'

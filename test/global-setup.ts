@@ -1,0 +1,64 @@
+import { mkdir, rm } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPg, type EmbeddedPg } from '../src/platform/db/embedded.js';
+import { connectDatabase } from '../src/platform/db/database.js';
+import { migrateToLatest } from '../src/platform/db/migrate.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgServerUrl: string;
+    pgTemplate: string;
+  }
+}
+
+export const TEMPLATE = 'clientele_template';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+let server: EmbeddedPg | undefined;
+let dir: string | undefined;
+
+/**
+ * One real PostgreSQL for the whole run (the embedded one, or TEST_DATABASE_URL's server).
+ * A template database is migrated once; each test file clones it into a fresh database.
+ */
+export async function setup(project: TestProject): Promise<void> {
+  let serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) {
+    dir = path.resolve('.test-data', `pg-${process.pid}`);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    server = await startEmbeddedPg({ dir, port: await freePort(), ephemeral: true });
+    serverUrl = server.url('postgres');
+  }
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${TEMPLATE}`);
+  await admin.query(`create database ${TEMPLATE} template template0 encoding 'UTF8'`);
+  await admin.end();
+  const templateUrl = new URL(serverUrl);
+  templateUrl.pathname = `/${TEMPLATE}`;
+  const handle = connectDatabase(templateUrl.toString(), 2);
+  await migrateToLatest(handle.db);
+  await handle.close();
+  project.provide('pgServerUrl', serverUrl);
+  project.provide('pgTemplate', TEMPLATE);
+}
+
+export async function teardown(): Promise<void> {
+  await server?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}
