@@ -83,6 +83,14 @@ export function labelOfKey(path: string): string {
   return (FIELD_LABELS as Record<string, string>)[last] ?? EXTRA_LABELS[last] ?? path;
 }
 
+/** A value in an audit entry, with identifier kinds and consent channels spelled out. */
+export function formatAuditValue(key: string, value: unknown): string {
+  const last = key.split('.').pop();
+  if (typeof value === 'string' && last === 'kind' && value in IDENTIFIER_LABELS) return IDENTIFIER_LABELS[value as IdentifierKind];
+  if (typeof value === 'string' && last === 'channel' && value in CHANNEL_LABELS) return CHANNEL_LABELS[value as ConsentChannel];
+  return formatValue(value);
+}
+
 export function formatValue(value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';

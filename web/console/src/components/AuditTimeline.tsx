@@ -1,5 +1,5 @@
 import { api } from '../api';
-import { ACTION_LABELS, formatDateTime, formatValue, labelOfKey } from '../format';
+import { ACTION_LABELS, formatAuditValue, formatDateTime, labelOfKey } from '../format';
 import { useResource } from '../hooks';
 import type { AuditEntry } from '../types';
 import { ErrorMessage, Spinner } from './ui';
@@ -98,11 +98,21 @@ function TimelineEntry({ entry }: { entry: AuditEntry }) {
             <div key={c.key} className="diff-row">
               <dt>{labelOfKey(c.key)}</dt>
               <dd>
-                <span className="diff-before">{formatValue(c.before)}</span>
-                <span className="diff-arrow" aria-label="changed to">
-                  →
-                </span>
-                <span className="diff-after">{formatValue(c.after)}</span>
+                {entry.before === null ? (
+                  // Something new (a created customer, an added identifier): just the values.
+                  <span className="diff-after">{formatAuditValue(c.key, c.after)}</span>
+                ) : entry.after === null ? (
+                  // Something gone (a removed identifier, erased data): what it was.
+                  <span className="diff-before">{formatAuditValue(c.key, c.before)}</span>
+                ) : (
+                  <>
+                    <span className="diff-before">{formatAuditValue(c.key, c.before)}</span>
+                    <span className="diff-arrow" aria-label="changed to">
+                      →
+                    </span>
+                    <span className="diff-after">{formatAuditValue(c.key, c.after)}</span>
+                  </>
+                )}
               </dd>
             </div>
           ))}
@@ -113,7 +123,7 @@ function TimelineEntry({ entry }: { entry: AuditEntry }) {
           {details.map(([k, v]) => (
             <div key={k} className="details-row">
               <dt>{labelOfKey(k)}</dt>
-              <dd>{formatValue(v)}</dd>
+              <dd>{formatAuditValue(k, v)}</dd>
             </div>
           ))}
         </dl>

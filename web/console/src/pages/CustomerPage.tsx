@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, ApiError } from '../api';
 import { FIELD_LABELS, formatDateTime } from '../format';
 import { useDocumentTitle, useResource } from '../hooks';
@@ -85,6 +85,14 @@ function CustomerView({ customer: c, refreshing, error, onRetry, onChanged, audi
   const [undoError, setUndoError] = useState<unknown>(null);
   const [restored, setRestored] = useState<Customer | null>(null);
   const editButton = useRef<HTMLButtonElement>(null);
+  const undoButton = useRef<HTMLButtonElement>(null);
+
+  // A merge is done from the bottom of the page; bring its result (and the undo button) into view.
+  useEffect(() => {
+    if (!lastMerge) return;
+    undoButton.current?.scrollIntoView({ block: 'center' });
+    undoButton.current?.focus({ preventScroll: true });
+  }, [lastMerge]);
   const editable = canWrite && c.status === 'active';
 
   const stopEditing = () => {
@@ -181,7 +189,14 @@ function CustomerView({ customer: c, refreshing, error, onRetry, onChanged, audi
             Customer {lastMerge.other.customerNumber}
             {lastMerge.other.name ? ` (${lastMerge.other.name})` : ''} was merged into this customer.
           </strong>
-          <button type="button" className="btn btn-small" onClick={undoMerge} disabled={undoing} data-testid="undo-merge">
+          <button
+            ref={undoButton}
+            type="button"
+            className="btn btn-small"
+            onClick={undoMerge}
+            disabled={undoing}
+            data-testid="undo-merge"
+          >
             {undoing ? 'Undoing…' : 'Undo merge'}
           </button>
           {undoError !== null && <ErrorMessage error={undoError} />}
@@ -242,6 +257,8 @@ function CustomerView({ customer: c, refreshing, error, onRetry, onChanged, audi
               onErased={(erased) => {
                 onChanged(erased);
                 toast('Customer erased');
+                window.scrollTo(0, 0);
+                window.setTimeout(() => headingRef.current?.focus({ preventScroll: true }), 0);
               }}
             />
           )}

@@ -126,7 +126,7 @@ export function SearchPage() {
             id="customer-search"
             type="search"
             className="search-input"
-            placeholder="Name, reading, customer no., registration no., e-mail or phone"
+            placeholder="Name, reading, number, e-mail or phone"
             autoComplete="off"
             spellCheck={false}
             autoFocus
