@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, SURFACES, type Config } from './config.js';
 import { CLI_ACTOR, type KeyKind, type StaffRole } from './platform/auth/principal.js';
 import { AppError } from './platform/errors.js';
 import { progressBar } from './platform/progress.js';
+import { purgeIdempotencyKeys } from './platform/http/idempotency.js';
 import { EmbeddedPgError } from './platform/db/embedded.js';
 import { openDatabase, type OpenDatabase } from './runtime.js';
 import { isEmptyDatabase, readDemoCredentials, seedDemo, type DemoCredentials } from './demo/seed.js';
@@ -65,7 +66,10 @@ async function start(options: { demo?: boolean; demoCustomers: number }) {
     const credentials = await readDemoCredentials(config.dataDir);
     if (credentials) printDemoCredentials(credentials, config);
   }
-  const purge = setInterval(() => void services.access.purgeExpired().catch(() => undefined), 10 * 60_000);
+  const purge = setInterval(() => {
+    void services.access.purgeExpired().catch(() => undefined);
+    void purgeIdempotencyKeys(services.db).catch(() => undefined);
+  }, 10 * 60_000);
   purge.unref();
   let stopping = false;
   const stop = async (signal: string) => {

@@ -13,6 +13,7 @@ import type { Db } from '../db/database.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 import { actorOf, roleOf, type AccessRule, type Actor, type Principal } from '../auth/principal.js';
 import { installErrorHandler } from './error-handler.js';
+import { installIdempotency } from './idempotency.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -112,6 +113,8 @@ export async function createSurface(opts: SurfaceOptions): Promise<Surface> {
       }
     }
   });
+
+  installIdempotency(app, opts.db);
 
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     try {

@@ -1,0 +1,42 @@
+/**
+ * Benchmark runner: `npm run bench -- <name> [options]`. Each benchmark lives in its own
+ * module, loaded only when asked for, and prints its figures as tables at the end.
+ */
+interface BenchEntry {
+  summary: string;
+  load(): Promise<{ main(argv: string[]): Promise<void> }>;
+}
+
+const BENCHMARKS: Record<string, BenchEntry> = {
+  customers: {
+    summary: 'generate customers, import them as the CLI does, search them (goal: ≥ 20,000 rows/s, p95 ≤ 50 ms)',
+    load: () => import('./customers.bench.js'),
+  },
+};
+
+function usage(): string {
+  const names = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(12)} ${b.summary}`);
+  return [
+    'Usage: npm run bench -- <benchmark> [options]',
+    '',
+    'Benchmarks:',
+    ...names,
+    '',
+    'Options of a benchmark: npm run bench -- <benchmark> --help',
+    'DATABASE_URL=postgres://… benchmarks that server instead of a fresh embedded PostgreSQL in .bench-data/.',
+  ].join('\n');
+}
+
+const [name, ...rest] = process.argv.slice(2);
+const entry = name ? BENCHMARKS[name] : undefined;
+if (!entry) {
+  if (name && name !== '--help' && name !== '-h') process.stderr.write(`Unknown benchmark "${name}".\n\n`);
+  process.stderr.write(`${usage()}\n`);
+  process.exit(name && name !== '--help' && name !== '-h' ? 2 : 0);
+}
+try {
+  await (await entry.load()).main(rest);
+} catch (err) {
+  process.stderr.write(`bench ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+}
