@@ -12,6 +12,7 @@ import { AuditService } from './modules/audit/audit.service.js';
 import { createCustomersModule, type CustomersModule } from './modules/customers/index.js';
 import { OrganisationsService } from './modules/organisations/organisations.service.js';
 import { registerOrganisationRoutes } from './modules/organisations/organisations.routes.js';
+import { createRegistrationModule, type RegistrationModule } from './modules/registration/index.js';
 
 /** Every module's public service, wired once per process. */
 export interface Services {
@@ -21,6 +22,7 @@ export interface Services {
   access: AccessService;
   organisations: OrganisationsService;
   customers: CustomersModule;
+  registration: RegistrationModule;
 }
 
 export function buildServices(db: Db, config: Config): Services {
@@ -28,7 +30,8 @@ export function buildServices(db: Db, config: Config): Services {
   const access = new AccessService(db, config);
   const customers = createCustomersModule({ db, audit, access });
   const organisations = new OrganisationsService(db, customers.partnerGrantableFields);
-  return { db, config, audit, access, organisations, customers };
+  const registration = createRegistrationModule({ db, audit, access, customers });
+  return { db, config, audit, access, organisations, customers, registration };
 }
 
 export function createLogger(config: Config): FastifyBaseLogger {
@@ -44,7 +47,7 @@ const TITLES: Record<SurfaceName, [string, string]> = {
 
 /** Builds the four surfaces, each with only its own routes, in a fixed order: platform, then modules. */
 export async function buildSurfaces(services: Services, logger: FastifyBaseLogger): Promise<Record<SurfaceName, Surface>> {
-  const { db, config, access, organisations, customers } = services;
+  const { db, config, access, organisations, customers, registration } = services;
   const make = (name: SurfaceName, spaDir?: string) =>
     createSurface({
       name,
@@ -62,9 +65,11 @@ export async function buildSurfaces(services: Services, logger: FastifyBaseLogge
   registerAccessAdminRoutes(consoleApp, access);
   registerOrganisationRoutes(consoleApp, organisations);
   customers.registerConsoleRoutes(consoleApp);
+  registration.registerConsoleRoutes(consoleApp);
 
   const portal = await make('portal');
   customers.registerPortalRoutes(portal);
+  registration.registerPortalRoutes(portal);
 
   const partner = await make('partner');
   registerStaffAuthRoutes(partner, access, 'partner');

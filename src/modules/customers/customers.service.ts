@@ -152,7 +152,12 @@ export class CustomersService {
    * Creates a customer with a fresh user registration number. Runs in the caller's
    * transaction when given one (other modules create customers as part of their own work).
    */
-  async create(actor: Actor, input: PersonalInput, tx?: Tx): Promise<CustomerView> {
+  async create(
+    actor: Actor,
+    input: PersonalInput,
+    tx?: Tx,
+    options: { portalPasswordHash?: string; source?: string } = {},
+  ): Promise<CustomerView> {
     const { values, problems } = cleanPersonal(input);
     if (problems.length) throw new ValidationError(problems);
     const run = async (t: Tx) => {
@@ -161,7 +166,11 @@ export class CustomersService {
         if (attempt === 8) throw new Error('could not allocate a unique registration number');
         row = await t
           .insertInto('customers')
-          .values({ registration_no: generateRegistrationNo(), ...columnsFor(values) })
+          .values({
+            registration_no: generateRegistrationNo(),
+            ...columnsFor(values),
+            portal_password_hash: options.portalPasswordHash ?? null,
+          })
           .onConflict((oc) => oc.column('registration_no').doNothing())
           .returningAll()
           .executeTakeFirst();
@@ -170,7 +179,14 @@ export class CustomersService {
         { customer_id: row.id, kind: 'registration_no', value: row.registration_no, source: 'issued' },
       ]);
       const after = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null));
-      await this.audit.record(t, { actor, action: 'customer.create', customerId: row.id, before: null, after });
+      await this.audit.record(t, {
+        actor,
+        action: 'customer.create',
+        customerId: row.id,
+        before: null,
+        after,
+        details: options.source ? { source: options.source } : null,
+      });
       return this.get(row.id, t);
     };
     return tx ? run(tx) : this.db.transaction().execute(run);
@@ -323,6 +339,22 @@ export class CustomersService {
       await repo.update(t, customerId, { portal_password_hash: passwordHash, updated_at: new Date() });
       await this.audit.record(t, { actor, action: 'customer.portal_password_set', customerId });
     });
+  }
+
+  /**
+   * Checks a customer's password (portal password) under the login throttle. `customerId` may
+   * be null (unknown login): the check still costs the same time and counts as a failure.
+   */
+  async checkPassword(customerId: number | null, password: string, subject: { account: string; ip: string }): Promise<number> {
+    let verified: number | null = null;
+    const ok = await this.throttle.guard(subject, async () => {
+      const row = customerId === null ? undefined : await repo.findById(this.db, customerId);
+      const valid = await verifyPassword(row?.portal_password_hash, password);
+      if (valid && row?.status === 'active') verified = row.id;
+      return verified !== null;
+    });
+    if (!ok || verified === null) throw new UnauthenticatedError('invalid_credentials', 'Wrong number or password');
+    return verified;
   }
 
   /**

@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, startTestServer, type TestServer } from '../../../test/helpers/server.js';
+
+let server: TestServer;
+let admin: ApiClient;
+let serialCounter = 0;
+
+beforeAll(async () => {
+  server = await startTestServer({ CLIENTELE_LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', CLIENTELE_LOGIN_MAX_FAILURES_PER_IP: '1000' });
+  await server.createStaff({ username: 'admin', password: 'admin-password', role: 'admin' });
+  admin = new ApiClient(server.urls.console);
+  await admin.login('admin', 'admin-password');
+});
+afterAll(() => server.close());
+
+const portal = () => new ApiClient(server.urls.portal);
+const serial = (prefix = 'PC') => `${prefix}${Date.now().toString(36).toUpperCase()}${++serialCounter}`;
+const person = (over: Record<string, string> = {}) => ({
+  name: '登録 太郎',
+  nameReading: 'トウロク タロウ',
+  postalCode: '100-0001',
+  prefecture: '東京都',
+  city: '千代田区',
+  addressLine1: '1-1-1',
+  phone: '03-1234-5678',
+  email: `taro${++serialCounter}@example.jp`,
+  ...over,
+});
+const pc = (s = serial()) => ({ serial: s, maker: 'Lenovo', model: 'ThinkPad X1', category: 'pc' as const });
+
+async function registerNew(products: object[], over: Record<string, string> = {}, password = 'secret-pass') {
+  return portal().post('/api/registrations', { customer: person(over), password, emailConsent: true, products });
+}
+
+describe('registering products', () => {
+  it('serves the form the agent asks by', async () => {
+    const form = (await portal().get('/api/registration/form')).body;
+    expect(form.fields.find((f: { name: string }) => f.name === 'name')).toMatchObject({ required: true, label: { ja: '氏名' } });
+    expect(form.categories).toContain('terminal_adapter');
+  });
+
+  it('registers a PC and its peripherals and returns the user registration number', async () => {
+    const pcSerial = serial();
+    const printer = { serial: serial('PR'), maker: 'Canon', model: 'PIXMA', category: 'printer', parentSerial: pcSerial };
+    const res = await registerNew([pc(pcSerial), printer]);
+    expect(res.status).toBe(201);
+    expect(res.body.registrationNoFormatted).toMatch(/^\d{4}-\d{4}-\d{2}$/);
+    expect(res.body.products.map((p: { category: string }) => p.category)).toEqual(['pc', 'printer']);
+    expect(res.body.products[1].parentSerial).toBe(pcSerial);
+    const customer = await server.services.customers.service.get(Number(res.body.customerNumber));
+    expect(customer.identifiers.filter((i) => i.kind === 'product_serial').map((i) => i.value).sort()).toEqual([pcSerial, printer.serial].sort());
+    expect(customer.consent.email?.granted).toBe(true);
+    expect(customer.hasPortalPassword).toBe(true);
+
+    const page = await admin.get(`/api/registrations/${res.body.products[0].id}`);
+    expect(page.body.peripherals.map((p: { serial: string }) => p.serial)).toEqual([printer.serial]);
+  });
+
+  it('refuses a serial that is already registered and leaves nothing behind', async () => {
+    const s = serial();
+    expect((await registerNew([pc(s)])).status).toBe(201);
+    const before = await server.services.customers.importer.count();
+    const again = await registerNew([pc(serial()), pc(s.toLowerCase())]);
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'serial_already_registered', details: { serials: [s] } });
+    expect(await server.services.customers.importer.count()).toBe(before);
+    const collated = await portal().post('/api/registration/collate', { products: [{ serial: s }, { serial: 'bad serial!' }] });
+    expect(collated.body.results.map((r: { status: string }) => r.status)).toEqual(['already_registered', 'invalid']);
+  });
+
+  it('lets exactly one of many agents racing on one serial win', async () => {
+    const s = serial();
+    const results = await Promise.all(Array.from({ length: 8 }, () => registerNew([pc(s)])));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'serial_already_registered')).toBe(true);
+  });
+
+  it('names the missing or bad field', async () => {
+    const res = await registerNew([pc()], { email: '' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.fields.map((f: { field: string }) => f.field)).toContain('customer.email');
+    const badSerial = await registerNew([{ ...pc(), serial: 'has spaces !' }]);
+    expect(badSerial.body.error.details.fields.map((f: { field: string }) => f.field)).toContain('products.0.serial');
+    const shortPassword = await registerNew([pc()], {}, 'short');
+    expect(shortPassword.body.error.details.fields.map((f: { field: string }) => f.field)).toContain('password');
+  });
+
+  it('adds a second product to an existing customer, who keeps their registration number', async () => {
+    const first = await registerNew([pc()]);
+    const second = await portal().post('/api/registrations', {
+      existing: { registrationNo: first.body.registrationNoFormatted, password: 'secret-pass' },
+      products: [{ serial: serial('SC'), maker: 'Epson', model: 'GT-X', category: 'scanner' }],
+    });
+    expect(second.status).toBe(201);
+    expect(second.body.registrationNo).toBe(first.body.registrationNo);
+    const wrong = await portal().post('/api/registrations', {
+      existing: { registrationNo: first.body.registrationNo, password: 'not-it-at-all' },
+      products: [pc()],
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('does not register twice when the agent retries with the same Idempotency-Key', async () => {
+    const body = { customer: person(), password: 'secret-pass', products: [pc()] };
+    const a = await portal().request('POST', '/api/registrations', body, { 'idempotency-key': 'agent-attempt-1' });
+    const b = await portal().request('POST', '/api/registrations', body, { 'idempotency-key': 'agent-attempt-1' });
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(201);
+    expect(b.body.registrationNo).toBe(a.body.registrationNo);
+  });
+});
+
+describe('the shipped list', () => {
+  it('once imported, refuses serials that were never shipped', async () => {
+    const shippedSerial = serial('SHIP');
+    const csv = `maker,model,serial,category,ship_date\nLenovo,ThinkPad X1,${shippedSerial},pc,2026-10-01\nLenovo,,BAD1,pc,\n`;
+    const res = await admin.request('POST', '/api/shipped-products/import', undefined, { 'content-type': 'text/csv' });
+    expect(res.status).toBe(400);
+    const imported = await fetch(`${server.urls.console}/api/shipped-products/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', cookie: `clientele_console=${admin.cookie('clientele_console')}`, 'x-csrf-token': admin.csrfToken! },
+      body: csv,
+    });
+    const result = await imported.json();
+    expect(result).toMatchObject({ inserted: 1, rejected: [{ line: 3 }] });
+
+    const madeUp = await registerNew([pc('MADEUP123')]);
+    expect(madeUp.status).toBe(422);
+    expect(madeUp.body.error).toMatchObject({ code: 'serial_unknown', details: { serials: ['MADEUP123'] } });
+    expect((await registerNew([pc(shippedSerial)])).status).toBe(201);
+    const summary = await admin.get('/api/registrations/summary');
+    expect(summary.body.shipped.count).toBe(1);
+    await server.db.handle.db.deleteFrom('shipped_products').execute();
+  });
+});
+
+describe('updating the owner’s details (R-3)', () => {
+  it('needs the serial and the password; saves and audits only the changed fields', async () => {
+    const s = serial();
+    const reg = await registerNew([pc(s)], { phone: '03-0000-0001' });
+    const wrong = await portal().post('/api/auth/serial-login', { serial: s, password: 'wrong-password' });
+    expect(wrong.status).toBe(401);
+
+    const agent = portal();
+    const login = await agent.post('/api/auth/serial-login', { serial: s.toLowerCase(), password: 'secret-pass' });
+    expect(login.status).toBe(200);
+    expect(login.body.customer.personal.phone).toBe('03-0000-0001');
+    agent.csrfToken = login.body.csrfToken;
+    const current = login.body.customer.personal;
+    const changed = await agent.patch('/api/me', { ...current, phone: '03-9999-0002' });
+    expect(changed.status).toBe(200);
+    const audit = (await admin.get(`/api/customers/${reg.body.customerNumber}/audit`)).body.items[0];
+    expect(audit).toMatchObject({ action: 'customer.update', surface: 'portal', before: { phone: '03-0000-0001' }, after: { phone: '03-9999-0002' } });
+    expect(Object.keys(audit.after)).toEqual(['phone']);
+    expect((await agent.get('/api/me/products')).body.items.map((p: { serial: string }) => p.serial)).toEqual([s]);
+  });
+
+  it('rate-limits password guesses per serial', async () => {
+    const s = serial();
+    await registerNew([pc(s)]);
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await portal().post('/api/auth/serial-login', { serial: s, password: `guess-${i}-x` })).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    expect((await portal().post('/api/auth/serial-login', { serial: s, password: 'secret-pass' })).status).toBe(429);
+  });
+});
+
+describe('the console', () => {
+  it('lists registrations by category, model and date, and a customer’s products', async () => {
+    const reg = await registerNew([pc(), { serial: serial('TA'), maker: 'NTT', model: 'TA-1', category: 'terminal_adapter' }]);
+    const byCategory = await admin.get('/api/registrations?category=terminal_adapter');
+    expect(byCategory.body.items.every((p: { category: string }) => p.category === 'terminal_adapter')).toBe(true);
+    expect(byCategory.body.items.length).toBeGreaterThan(0);
+    const today = new Date().toISOString().slice(0, 10);
+    const byDate = await admin.get(`/api/registrations?from=${today}&to=${today}&model=${encodeURIComponent('ThinkPad X1')}`);
+    expect(byDate.body.items.length).toBeGreaterThan(0);
+    expect((await admin.get('/api/registrations?from=1999-01-01&to=1999-01-02')).body.items).toEqual([]);
+    const products = await admin.get(`/api/customers/${reg.body.customerNumber}/products`);
+    expect(products.body.items).toHaveLength(2);
+    expect((await admin.get('/api/registrations?category=toaster')).status).toBe(400);
+  });
+
+  it('moves products with a merge and frees their serials on erasure', async () => {
+    const s = serial();
+    const a = await registerNew([pc()]);
+    const b = await registerNew([pc(s)]);
+    await admin.post(`/api/customers/${a.body.customerNumber}/merge`, { otherCustomerNumber: b.body.customerNumber });
+    expect((await admin.get(`/api/customers/${a.body.customerNumber}/products`)).body.items).toHaveLength(2);
+    const customer = (await admin.get(`/api/customers/${a.body.customerNumber}`)).body;
+    await admin.post(`/api/customers/${a.body.customerNumber}/erase`, { confirmRegistrationNo: customer.registrationNo });
+    expect((await registerNew([pc(s)])).status).toBe(201);
+  });
+});
