@@ -46,6 +46,7 @@ describe('format checks', () => {
     expect(canonicalPostalCode('〒１００−０００１')).toBe('100-0001');
     expect(canonicalPostalCode('SW1A 1AA')).toBe('SW1A 1AA');
     expect(canonicalPostalCode('!!')).toBeNull();
+    expect(canonicalPostalCode('abc')).toBeNull();
   });
 
   it('compares serials and card ids case-insensitively', () => {

@@ -81,7 +81,8 @@ export function canonicalPostalCode(text: string): string | null {
   const value = numericText(text).replace(/^〒\s*/, '');
   const digits = value.replace(/[-\s]/g, '');
   if (/^\d{7}$/.test(digits)) return `${digits.slice(0, 3)}-${digits.slice(3)}`;
-  return /^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/.test(value) ? value.toUpperCase() : null;
+  // Other countries' codes: letters, digits, space or hyphen, and at least one digit.
+  return /^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/.test(value) && /\d/.test(value) ? value.toUpperCase() : null;
 }
 
 /** Identifier values compared case-insensitively are stored upper-case; e-mail lower-case; phone as digits. */

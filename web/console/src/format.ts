@@ -57,6 +57,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'customer.merge': 'Merged',
   'customer.unmerge': 'Merge undone',
   'customer.erase': 'Erased',
+  'customer.export': 'Exported',
+  'customer.merged_into': 'Merged into another customer',
 };
 
 const EXTRA_LABELS: Record<string, string> = {
@@ -75,6 +77,12 @@ const EXTRA_LABELS: Record<string, string> = {
   survivorCustomerNumber: 'Kept customer',
   mergedCustomerNumber: 'Merged customer',
   reason: 'Reason',
+  postal_mail: 'Postal mail',
+  postalMail: 'Postal mail',
+  loserId: 'Merged customer',
+  survivorId: 'Kept customer',
+  identifiersReleased: 'Identifiers released',
+  identifierKinds: 'Identifier kinds',
 };
 
 /** A readable label for a field name in an audit diff: `personal.birthDate` → `Date of birth`. */
@@ -95,6 +103,7 @@ export function formatValue(value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'string' || typeof value === 'number') return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value.join(', ');
   return JSON.stringify(value);
 }
 

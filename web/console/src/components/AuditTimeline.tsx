@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { api } from '../api';
 import { ACTION_LABELS, formatAuditValue, formatDateTime, labelOfKey } from '../format';
 import { useResource } from '../hooks';
@@ -5,15 +6,32 @@ import type { AuditEntry } from '../types';
 import { ErrorMessage, Spinner } from './ui';
 
 const LIMIT = 50;
+/** How the server writes a value it has erased from the history. */
+const ERASED = '[erased]';
+/** Details worth showing at a glance; the rest (internal ids…) sits behind a disclosure. */
+const MAIN_DETAILS = new Set([
+  'source',
+  'reason',
+  'mergeId',
+  'loserId',
+  'survivorId',
+  'otherCustomerNumber',
+  'identifiersReleased',
+  'identifierKinds',
+]);
 
 interface Change {
   key: string;
   before: unknown;
   after: unknown;
+  erased: boolean;
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isEmpty = (v: unknown) =>
+  v === null || v === undefined || (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0);
 
 function flatten(obj: Record<string, unknown> | null, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
   if (!obj) return out;
@@ -25,7 +43,7 @@ function flatten(obj: Record<string, unknown> | null, prefix = '', out = new Map
   return out;
 }
 
-/** The fields that differ between `before` and `after`, in a stable order. */
+/** The fields that differ between `before` and `after` (and the ones erased since), in a stable order. */
 export function diffOf(entry: Pick<AuditEntry, 'before' | 'after'>): Change[] {
   const before = flatten(entry.before);
   const after = flatten(entry.after);
@@ -34,7 +52,8 @@ export function diffOf(entry: Pick<AuditEntry, 'before' | 'after'>): Change[] {
   for (const key of keys) {
     const b = before.get(key) ?? null;
     const a = after.get(key) ?? null;
-    if (JSON.stringify(b) !== JSON.stringify(a)) changes.push({ key, before: b, after: a });
+    const erased = b === ERASED || a === ERASED;
+    if (erased || JSON.stringify(b) !== JSON.stringify(a)) changes.push({ key, before: b, after: a, erased });
   }
   return changes;
 }
@@ -51,9 +70,28 @@ const byNewest = (a: AuditEntry, b: AuditEntry) => {
   return Number(b.id) - Number(a.id);
 };
 
-export function AuditTimeline({ customerNumber, version }: { customerNumber: string; version: number }) {
+const asId = (v: unknown): number | null =>
+  typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v)) ? Number(v) : null;
+
+/**
+ * The merge an entry is about. `customer.unmerge` entries name it in `details.mergeId`; the
+ * survivor's `customer.merge` entry may not, because the server uses that entry's own id as
+ * the merge id.
+ */
+const mergeIdOf = (e: AuditEntry): number | null =>
+  asId(e.details?.mergeId) ?? (e.action === 'customer.merge' ? asId(e.id) : null);
+
+interface Props {
+  customerNumber: string;
+  version: number;
+  /** Given when the person may undo merges of this customer from its history. */
+  onUndoMerge?: (mergeId: number) => Promise<void>;
+}
+
+export function AuditTimeline({ customerNumber, version, onUndoMerge }: Props) {
   const audit = useResource(`${customerNumber}:${version}`, (signal) => api.audit(customerNumber, signal, LIMIT));
   const items = audit.data ? [...audit.data.items].sort(byNewest) : [];
+  const undone = new Set(items.filter((e) => e.action === 'customer.unmerge').map(mergeIdOf));
 
   return (
     <section className="card" aria-labelledby="audit-title" data-testid="audit">
@@ -66,9 +104,17 @@ export function AuditTimeline({ customerNumber, version }: { customerNumber: str
       {audit.data && items.length === 0 && <p className="muted">No history yet.</p>}
       {items.length > 0 && (
         <ol className="timeline">
-          {items.map((entry) => (
-            <TimelineEntry key={entry.id} entry={entry} />
-          ))}
+          {items.map((entry) => {
+            const mergeId = entry.action === 'customer.merge' ? mergeIdOf(entry) : null;
+            const canUndo = onUndoMerge && mergeId !== null && !undone.has(mergeId);
+            return (
+              <TimelineEntry
+                key={entry.id}
+                entry={entry}
+                onUndo={canUndo ? () => onUndoMerge(mergeId) : undefined}
+              />
+            );
+          })}
         </ol>
       )}
       {items.length >= LIMIT && <p className="hint">Showing the latest {LIMIT} entries.</p>}
@@ -76,9 +122,26 @@ export function AuditTimeline({ customerNumber, version }: { customerNumber: str
   );
 }
 
-function TimelineEntry({ entry }: { entry: AuditEntry }) {
+function TimelineEntry({ entry, onUndo }: { entry: AuditEntry; onUndo?: () => Promise<void> }) {
+  const [undoing, setUndoing] = useState(false);
+  const [undoError, setUndoError] = useState<unknown>(null);
   const changes = diffOf(entry);
-  const details = entry.details ? [...flatten(entry.details)] : [];
+  const details = [...flatten(entry.details)].filter(([, v]) => !isEmpty(v));
+  const mainDetails = details.filter(([k]) => MAIN_DETAILS.has(k));
+  const moreDetails = details.filter(([k]) => !MAIN_DETAILS.has(k));
+
+  const undo = async () => {
+    if (!onUndo) return;
+    setUndoing(true);
+    setUndoError(null);
+    try {
+      await onUndo();
+    } catch (err) {
+      setUndoError(err);
+      setUndoing(false);
+    }
+  };
+
   return (
     <li className="timeline-entry" data-testid="audit-entry" data-action={entry.action}>
       <div className="timeline-head">
@@ -98,11 +161,13 @@ function TimelineEntry({ entry }: { entry: AuditEntry }) {
             <div key={c.key} className="diff-row">
               <dt>{labelOfKey(c.key)}</dt>
               <dd>
-                {entry.before === null ? (
+                {c.erased ? (
+                  <span className="diff-erased">erased</span>
+                ) : entry.before === null ? (
                   // Something new (a created customer, an added identifier): just the values.
                   <span className="diff-after">{formatAuditValue(c.key, c.after)}</span>
                 ) : entry.after === null ? (
-                  // Something gone (a removed identifier, erased data): what it was.
+                  // Something gone (a removed identifier): what it was.
                   <span className="diff-before">{formatAuditValue(c.key, c.before)}</span>
                 ) : (
                   <>
@@ -118,15 +183,36 @@ function TimelineEntry({ entry }: { entry: AuditEntry }) {
           ))}
         </dl>
       )}
-      {details.length > 0 && (
+      {mainDetails.length > 0 && (
         <dl className="details">
-          {details.map(([k, v]) => (
+          {mainDetails.map(([k, v]) => (
             <div key={k} className="details-row">
               <dt>{labelOfKey(k)}</dt>
               <dd>{formatAuditValue(k, v)}</dd>
             </div>
           ))}
         </dl>
+      )}
+      {moreDetails.length > 0 && (
+        <details className="more-details">
+          <summary>More details</summary>
+          <dl className="details">
+            {moreDetails.map(([k, v]) => (
+              <div key={k} className="details-row">
+                <dt>{labelOfKey(k)}</dt>
+                <dd>{formatAuditValue(k, v)}</dd>
+              </div>
+            ))}
+          </dl>
+        </details>
+      )}
+      {onUndo && (
+        <div className="timeline-actions">
+          <button type="button" className="btn btn-small" onClick={undo} disabled={undoing}>
+            {undoing ? 'Undoing…' : 'Undo this merge'}
+          </button>
+          {undoError !== null && <ErrorMessage error={undoError} />}
+        </div>
       )}
     </li>
   );

@@ -107,16 +107,21 @@ function CustomerView({ customer: c, refreshing, error, onRetry, onChanged, audi
     stopEditing();
   };
 
-  const undoMerge = async () => {
+  /** Undoes a merge into this customer; throws the API error for the caller to show. */
+  const undoMerge = async (mergeId: number) => {
+    const res = await api.undoMerge(mergeId);
+    setLastMerge((m) => (m?.mergeId === mergeId ? null : m));
+    setRestored(res.restored);
+    onChanged(res.customer);
+    toast(`Merge undone; customer ${res.restored.customerNumber} restored`);
+  };
+
+  const undoLastMerge = async () => {
     if (!lastMerge) return;
     setUndoing(true);
     setUndoError(null);
     try {
-      const res = await api.undoMerge(lastMerge.mergeId);
-      setLastMerge(null);
-      setRestored(res.restored);
-      onChanged(res.customer);
-      toast(`Merge undone; customer ${res.restored.customerNumber} restored`);
+      await undoMerge(lastMerge.mergeId);
     } catch (err) {
       setUndoError(err);
     } finally {
@@ -193,7 +198,7 @@ function CustomerView({ customer: c, refreshing, error, onRetry, onChanged, audi
             ref={undoButton}
             type="button"
             className="btn btn-small"
-            onClick={undoMerge}
+            onClick={undoLastMerge}
             disabled={undoing}
             data-testid="undo-merge"
           >
@@ -264,7 +269,11 @@ function CustomerView({ customer: c, refreshing, error, onRetry, onChanged, audi
           )}
         </div>
         <div className="customer-side">
-          <AuditTimeline customerNumber={c.customerNumber} version={auditVersion} />
+          <AuditTimeline
+            customerNumber={c.customerNumber}
+            version={auditVersion}
+            onUndoMerge={editable ? undoMerge : undefined}
+          />
         </div>
       </div>
     </main>
