@@ -272,6 +272,62 @@ customers
     }),
   );
 
+const products = program.command('products').description('Product registration');
+products
+  .command('import-shipped')
+  .description(
+    'Import the manufacturer’s list of shipped products (CSV: maker,model,serial,category,ship_date). Once a list exists, ' +
+      'serials not on it cannot be registered. Re-importing updates rows; invalid rows go to FILE.rejects.csv.',
+  )
+  .argument('<file>', 'CSV file (UTF-8) with a header row')
+  .option('--batch-size <n>', 'rows per statement', positiveInt, 5000)
+  .action((file: string, opts: { batchSize: number }) =>
+    withServices(async (services) => {
+      const shipped = services.registration.shipped;
+      const started = Date.now();
+      const bar = progressBar('shipped products', Math.max((await countLines(file)) - 1, 0));
+      const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, info: true }));
+      let batch: { line: number; values: Record<string, string> }[] = [];
+      let inserted = 0;
+      let updated = 0;
+      const rejected: { line: number; problems: { field: string; message: string }[] }[] = [];
+      let checked = false;
+      const flush = async () => {
+        if (!batch.length) return;
+        const r = await shipped.importBatch(batch);
+        inserted += r.inserted;
+        updated += r.updated;
+        rejected.push(...r.rejected);
+        bar.increment(batch.length);
+        batch = [];
+      };
+      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+        if (!checked) {
+          const unknown = shipped.unknownColumns(Object.keys(record));
+          if (unknown.length) throw new Error(`Unknown column(s) in ${file}: ${unknown.join(', ')}. Nothing was imported.`);
+          checked = true;
+        }
+        batch.push({ line: info.lines, values: record });
+        if (batch.length >= opts.batchSize) await flush();
+      }
+      await flush();
+      bar.stop();
+      const seconds = (Date.now() - started) / 1000;
+      say(`Shipped list: ${inserted} new, ${updated} updated in ${seconds.toFixed(1)} s.`);
+      if (rejected.length) {
+        const rejectsFile = `${file}.rejects.csv`;
+        const out = stringify({ header: true, columns: ['line', 'problems'] });
+        const done = new Promise<void>((resolve, reject) =>
+          out.pipe(createWriteStream(rejectsFile)).on('finish', () => resolve()).on('error', reject),
+        );
+        for (const r of rejected) out.write([r.line, r.problems.map((p) => `${p.field}: ${p.message}`).join('; ')]);
+        out.end();
+        await done;
+        say(`Skipped ${rejected.length} invalid rows; see ${rejectsFile}.`);
+      }
+    }),
+  );
+
 async function countLines(file: string): Promise<number> {
   let lines = 0;
   for await (const chunk of createReadStream(file)) {

@@ -128,3 +128,17 @@ describe('clientele keys and staff', () => {
     expect(bad.stderr).toMatch(/invalid_input/);
   });
 });
+
+describe('clientele products import-shipped', () => {
+  it('imports the shipped list with a summary and lists invalid rows', async () => {
+    const file = path.join(dir, 'shipped.csv');
+    await writeFile(file, 'maker,model,serial,category,ship_date\nLenovo,X1,sn-001,pc,2026-01-02\nCanon,PIXMA,SN-002,printer,\nBad,,SN-003,pc,\nX,Y,SN-004,toaster,\n');
+    const res = await runCli(['products', 'import-shipped', file], env);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/2 new, 0 updated/);
+    expect(res.stderr).toMatch(/Skipped 2 invalid rows/);
+    expect(await db.services.registration.shipped.stats()).toMatchObject({ count: 2 });
+    const again = await runCli(['products', 'import-shipped', file], env);
+    expect(again.stderr).toMatch(/0 new, 2 updated/);
+  });
+});
