@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import type { Config, SurfaceName } from './config.js';
 import { SURFACES } from './config.js';
 import type { Db } from './platform/db/database.js';
+import { JobQueue } from './platform/jobs.js';
 import { createSurface, type Surface } from './platform/http/surface.js';
 import { projectRoot } from './platform/paths.js';
 import { AccessService } from './modules/access/access.service.js';
@@ -18,6 +19,8 @@ import { createRegistrationModule, type RegistrationModule } from './modules/reg
 export interface Services {
   db: Db;
   config: Config;
+  /** Background jobs and schedules; modules define handlers while wiring, `start()` runs them. */
+  jobs: JobQueue;
   audit: AuditService;
   access: AccessService;
   organisations: OrganisationsService;
@@ -25,13 +28,14 @@ export interface Services {
   registration: RegistrationModule;
 }
 
-export function buildServices(db: Db, config: Config): Services {
+export function buildServices(db: Db, config: Config, logger?: FastifyBaseLogger): Services {
+  const jobs = new JobQueue(db, logger);
   const audit = new AuditService(db);
   const access = new AccessService(db, config);
   const customers = createCustomersModule({ db, audit, access });
   const organisations = new OrganisationsService(db, customers.partnerGrantableFields);
   const registration = createRegistrationModule({ db, audit, access, customers });
-  return { db, config, audit, access, organisations, customers, registration };
+  return { db, config, jobs, audit, access, organisations, customers, registration };
 }
 
 export function createLogger(config: Config): FastifyBaseLogger {

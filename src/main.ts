@@ -41,7 +41,7 @@ async function start(options: { demo?: boolean; demoCustomers: number }) {
   say(config.databaseUrl ? 'Using the PostgreSQL at DATABASE_URL' : `Starting the embedded PostgreSQL in ${config.dataDir}/postgres …`);
   const db = await openDatabase(config);
   if (db.applied.length) say(`Applied migrations: ${db.applied.join(', ')}`);
-  const services = buildServices(db.handle.db, config);
+  const services = buildServices(db.handle.db, config, logger);
   if (options.demo) {
     if (await isEmptyDatabase(services)) {
       say(`Empty database: adding demo data (${options.demoCustomers} customers) …`);
@@ -51,6 +51,7 @@ async function start(options: { demo?: boolean; demoCustomers: number }) {
     }
   }
   const surfaces = await buildSurfaces(services, logger);
+  await services.jobs.start();
   for (const name of SURFACES) {
     const { host, port } = config.surfaces[name];
     await surfaces[name].listen({ host, port });
@@ -78,6 +79,7 @@ async function start(options: { demo?: boolean; demoCustomers: number }) {
     say(`\n${signal}: stopping …`);
     clearInterval(purge);
     await Promise.allSettled(SURFACES.map((s) => surfaces[s].close()));
+    await services.jobs.stop().catch(() => undefined);
     await db.close();
     process.exit(0);
   };

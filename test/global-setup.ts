@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPg, type EmbeddedPg } from '../src/platform/db/embedded.js';
 import { connectDatabase } from '../src/platform/db/database.js';
 import { migrateToLatest } from '../src/platform/db/migrate.js';
+import { JobQueue } from '../src/platform/jobs.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -53,6 +54,10 @@ export async function setup(project: TestProject): Promise<void> {
   templateUrl.pathname = `/${TEMPLATE}`;
   const handle = connectDatabase(templateUrl.toString(), 2);
   await migrateToLatest(handle.db);
+  // pg-boss creates its schema on first start: do it once in the template, not in every test database.
+  const jobs = new JobQueue(handle.db);
+  await jobs.start();
+  await jobs.stop();
   await handle.close();
   project.provide('pgServerUrl', serverUrl);
   project.provide('pgTemplate', TEMPLATE);

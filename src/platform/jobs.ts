@@ -1,0 +1,109 @@
+import PgBoss from 'pg-boss';
+import { CompiledQuery } from 'kysely';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db, Executor } from './db/database.js';
+
+export interface JobOptions {
+  retryLimit?: number;
+  /** Seconds before the first retry; doubles each time with retryBackoff. */
+  retryDelay?: number;
+  retryBackoff?: boolean;
+  /** Jobs fetched per poll (the handler runs once per job). */
+  batchSize?: number;
+  pollingIntervalSeconds?: number;
+  expireInSeconds?: number;
+}
+
+export interface SendOptions {
+  /** Queue the job in this transaction: it exists (and runs) only if the transaction commits. */
+  tx?: Executor;
+  singletonKey?: string;
+  startAfter?: Date | number;
+}
+
+type Handler = (data: any, job: { id: string; retryCount: number }) => Promise<void>;
+
+const executorOf = (db: Executor): PgBoss.Db => ({
+  executeSql: async (text, values) => {
+    const result = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
+    return { rows: result.rows as any[] };
+  },
+});
+
+/**
+ * Jobs and schedules in PostgreSQL (pg-boss, in its own `pgboss` schema): no extra server.
+ * Modules define handlers at wiring time; `start()` creates the queues and begins polling.
+ * Jobs queued with `tx` are inserted by that transaction, so a rollback queues nothing and
+ * side effects (mail, MQTT replies) happen only after the data they describe committed.
+ */
+export class JobQueue {
+  private readonly boss: PgBoss;
+  private readonly handlers = new Map<string, { handler: Handler; options: JobOptions }>();
+  private readonly schedules: { name: string; cron: string; data: object }[] = [];
+  private started = false;
+
+  constructor(
+    db: Db,
+    private readonly logger?: FastifyBaseLogger,
+  ) {
+    this.boss = new PgBoss({ db: executorOf(db), schema: 'pgboss', supervise: true, schedule: true, migrate: true });
+    this.boss.on('error', (err) => this.logger?.error({ err }, 'job queue error'));
+  }
+
+  define(name: string, handler: Handler, options: JobOptions = {}): void {
+    if (this.handlers.has(name)) throw new Error(`job ${name} defined twice`);
+    this.handlers.set(name, { handler, options });
+  }
+
+  /** A cron schedule (UTC) that sends `name` with `data`; kept in PostgreSQL, one sender across nodes. */
+  schedule(name: string, cron: string, data: object = {}): void {
+    this.schedules.push({ name, cron, data });
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.boss.start();
+    for (const [name, { handler, options }] of this.handlers) {
+      await this.boss.createQueue(name, {
+        name,
+        retryLimit: options.retryLimit ?? 5,
+        retryDelay: options.retryDelay ?? 10,
+        retryBackoff: options.retryBackoff ?? true,
+        ...(options.expireInSeconds ? { expireInSeconds: options.expireInSeconds } : {}),
+      });
+      await this.boss.work(
+        name,
+        { batchSize: options.batchSize ?? 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, includeMetadata: true },
+        async (jobs: PgBoss.JobWithMetadata<any>[]) => {
+          for (const job of jobs) await handler(job.data, { id: job.id, retryCount: job.retryCount });
+        },
+      );
+    }
+    for (const s of this.schedules) await this.boss.schedule(s.name, s.cron, s.data, { tz: 'UTC' });
+    this.started = true;
+  }
+
+  async send(name: string, data: object, options: SendOptions = {}): Promise<string | null> {
+    if (!this.handlers.has(name)) throw new Error(`job ${name} is not defined`);
+    const { tx, ...rest } = options;
+    return this.boss.send(name, data, {
+      ...rest,
+      ...(tx ? { db: executorOf(tx) } : {}),
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+  }
+
+  /** For operators and tests: failed jobs are kept, not lost. */
+  async jobsInState(name: string, state: 'created' | 'retry' | 'active' | 'completed' | 'failed') {
+    const r = await this.boss.getDb().executeSql(
+      'select id, data, state, retry_count, output from pgboss.job where name = $1 and state = $2 order by created_on',
+      [name, state],
+    );
+    return r.rows as { id: string; data: unknown; state: string; retry_count: number; output: unknown }[];
+  }
+}
