@@ -1,28 +1,28 @@
 #!/usr/bin/env node
-// Installs what the test suite needs beyond npm packages: Debian's Chromium for the browser
-// tests. Runs before `npm test`; does nothing when everything is there.
+// Installs what the test suite needs beyond npm packages, from Debian's packages: Chromium for
+// the browser tests, poppler-utils (pdftotext) to read generated PDFs back, Mosquitto for the
+// external-broker tests. Runs before `npm test`; does nothing when everything is there.
 import { existsSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 
-const CHROMIUM = process.env.CLIENTELE_CHROMIUM ?? '/usr/bin/chromium';
+const NEEDED = [
+  { pkg: 'chromium', file: process.env.CLIENTELE_CHROMIUM ?? '/usr/bin/chromium' },
+  { pkg: 'poppler-utils', file: '/usr/bin/pdftotext' },
+  { pkg: 'mosquitto', file: '/usr/sbin/mosquitto' },
+];
 
-function run(cmd) {
-  console.error(`$ ${cmd}`);
-  execSync(cmd, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-}
-
-if (!existsSync(CHROMIUM)) {
+const missing = NEEDED.filter((n) => !existsSync(n.file));
+if (missing.length) {
+  const packages = missing.map((m) => m.pkg).join(' ');
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const sudo = root ? '' : 'sudo ';
-  console.error(`Chromium is missing at ${CHROMIUM}; installing Debian's chromium package for the browser tests …`);
+  console.error(`Installing Debian packages the tests need: ${packages}`);
   try {
-    run(`${sudo}apt-get update -qq`);
-    run(`${sudo}apt-get install -y -qq chromium`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    execSync(`${sudo}apt-get update -qq`, { stdio: 'inherit', env });
+    execSync(`${sudo}apt-get install -y -qq ${packages}`, { stdio: 'inherit', env });
   } catch {
-    console.error(
-      `Could not install Chromium. Install it yourself (apt-get install -y chromium) or point ` +
-        `CLIENTELE_CHROMIUM at a Chromium binary, then run npm test again.`,
-    );
+    console.error(`Could not install ${packages}. Install them yourself (apt-get install -y ${packages}), then run npm test again.`);
     process.exit(1);
   }
 }
