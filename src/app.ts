@@ -14,6 +14,7 @@ import { createCustomersModule, type CustomersModule } from './modules/customers
 import { OrganisationsService } from './modules/organisations/organisations.service.js';
 import { registerOrganisationRoutes } from './modules/organisations/organisations.routes.js';
 import { createRegistrationModule, type RegistrationModule } from './modules/registration/index.js';
+import { createMessagingModule, type MessagingModule } from './modules/messaging/index.js';
 
 /** Every module's public service, wired once per process. */
 export interface Services {
@@ -26,6 +27,7 @@ export interface Services {
   organisations: OrganisationsService;
   customers: CustomersModule;
   registration: RegistrationModule;
+  messaging: MessagingModule;
 }
 
 export function buildServices(db: Db, config: Config, logger?: FastifyBaseLogger): Services {
@@ -35,7 +37,8 @@ export function buildServices(db: Db, config: Config, logger?: FastifyBaseLogger
   const customers = createCustomersModule({ db, audit, access });
   const organisations = new OrganisationsService(db, customers.partnerGrantableFields);
   const registration = createRegistrationModule({ db, audit, access, customers });
-  return { db, config, jobs, audit, access, organisations, customers, registration };
+  const messaging = createMessagingModule({ db, config, jobs, customers });
+  return { db, config, jobs, audit, access, organisations, customers, registration, messaging };
 }
 
 export function createLogger(config: Config): FastifyBaseLogger {
@@ -51,7 +54,7 @@ const TITLES: Record<SurfaceName, [string, string]> = {
 
 /** Builds the four surfaces, each with only its own routes, in a fixed order: platform, then modules. */
 export async function buildSurfaces(services: Services, logger: FastifyBaseLogger): Promise<Record<SurfaceName, Surface>> {
-  const { db, config, access, organisations, customers, registration } = services;
+  const { db, config, access, organisations, customers, registration, messaging } = services;
   const make = (name: SurfaceName, spaDir?: string) =>
     createSurface({
       name,
@@ -70,10 +73,12 @@ export async function buildSurfaces(services: Services, logger: FastifyBaseLogge
   registerOrganisationRoutes(consoleApp, organisations);
   customers.registerConsoleRoutes(consoleApp);
   registration.registerConsoleRoutes(consoleApp);
+  messaging.registerConsoleRoutes(consoleApp);
 
   const portal = await make('portal');
   customers.registerPortalRoutes(portal);
   registration.registerPortalRoutes(portal);
+  messaging.registerPortalRoutes(portal);
 
   const partner = await make('partner');
   registerStaffAuthRoutes(partner, access, 'partner');

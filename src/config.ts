@@ -35,6 +35,11 @@ const EnvSchema = Type.Object({
   CLIENTELE_LOGIN_MAX_FAILURES_PER_IP: Type.Integer({ minimum: 1, default: 30 }),
   CLIENTELE_LOGIN_WINDOW_MINUTES: Type.Number({ exclusiveMinimum: 0, default: 15 }),
   CLIENTELE_DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  CLIENTELE_MAIL_FROM: Type.String({ minLength: 3, default: 'Clientele <no-reply@clientele.localhost>' }),
+  CLIENTELE_SMTP_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 100, default: 8 }),
+  CLIENTELE_PORTAL_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  CLIENTELE_SEND_WORKERS: Type.Integer({ minimum: 1, maximum: 32, default: 4 }),
 });
 
 export type SurfaceName = 'console' | 'portal' | 'partner' | 'ingest';
@@ -57,6 +62,15 @@ export interface Config {
   sessionTtlMs: number;
   loginThrottle: { maxFailuresPerAccount: number; maxFailuresPerIp: number; windowMs: number };
   dbPoolSize: number;
+  mail: {
+    /** SMTP server; without it e-mails are written as .eml files to <dataDir>/outbox. */
+    smtpUrl: string | undefined;
+    from: string;
+    connections: number;
+    /** Base URL customers reach the portal at (unsubscribe links). */
+    portalPublicUrl: string;
+    sendWorkers: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -127,5 +141,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowMs: e.CLIENTELE_LOGIN_WINDOW_MINUTES * 60_000,
     },
     dbPoolSize: e.CLIENTELE_DB_POOL_SIZE,
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.CLIENTELE_MAIL_FROM,
+      connections: e.CLIENTELE_SMTP_CONNECTIONS,
+      portalPublicUrl: (
+        e.CLIENTELE_PORTAL_PUBLIC_URL ?? `http://${surfaces.portal.host === '0.0.0.0' ? '127.0.0.1' : surfaces.portal.host}:${surfaces.portal.port}`
+      ).replace(/\/$/, ''),
+      sendWorkers: e.CLIENTELE_SEND_WORKERS,
+    },
   };
 }

@@ -10,6 +10,8 @@ export interface JobOptions {
   retryBackoff?: boolean;
   /** Jobs fetched per poll (the handler runs once per job). */
   batchSize?: number;
+  /** Workers polling this queue in this process. */
+  concurrency?: number;
   pollingIntervalSeconds?: number;
   expireInSeconds?: number;
 }
@@ -71,13 +73,15 @@ export class JobQueue {
         retryBackoff: options.retryBackoff ?? true,
         ...(options.expireInSeconds ? { expireInSeconds: options.expireInSeconds } : {}),
       });
-      await this.boss.work(
-        name,
-        { batchSize: options.batchSize ?? 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, includeMetadata: true },
-        async (jobs: PgBoss.JobWithMetadata<any>[]) => {
-          for (const job of jobs) await handler(job.data, { id: job.id, retryCount: job.retryCount });
-        },
-      );
+      for (let i = 0; i < (options.concurrency ?? 1); i++) {
+        await this.boss.work(
+          name,
+          { batchSize: options.batchSize ?? 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, includeMetadata: true },
+          async (jobs: PgBoss.JobWithMetadata<any>[]) => {
+            for (const job of jobs) await handler(job.data, { id: job.id, retryCount: job.retryCount });
+          },
+        );
+      }
     }
     for (const s of this.schedules) await this.boss.schedule(s.name, s.cron, s.data, { tz: 'UTC' });
     this.started = true;
@@ -90,6 +94,18 @@ export class JobQueue {
       ...rest,
       ...(tx ? { db: executorOf(tx) } : {}),
     });
+  }
+
+  /** Many jobs in one statement (e.g. one per chunk of a campaign). */
+  async sendMany(name: string, data: object[], options: { tx?: Executor } = {}): Promise<void> {
+    if (!this.handlers.has(name)) throw new Error(`job ${name} is not defined`);
+    if (data.length === 0) return;
+    for (let i = 0; i < data.length; i += 1000) {
+      await this.boss.insert(
+        data.slice(i, i + 1000).map((d) => ({ name, data: d })),
+        options.tx ? { db: executorOf(options.tx) } : {},
+      );
+    }
   }
 
   async stop(): Promise<void> {

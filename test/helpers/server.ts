@@ -21,12 +21,13 @@ export interface TestServer {
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const db = await createTestDatabase(env);
   const surfaces = await buildSurfaces(db.services, createLogger(db.config));
-  await db.services.jobs.start();
   const urls = {} as Record<SurfaceName, string>;
   for (const name of SURFACES) {
     const address = await surfaces[name].listen({ host: '127.0.0.1', port: 0 });
     urls[name] = address;
   }
+  db.services.messaging.delivery.setPortalUrl(urls.portal);
+  await db.services.jobs.start();
   return {
     db,
     services: db.services,
@@ -43,6 +44,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async close() {
       await Promise.allSettled(SURFACES.map((s) => surfaces[s].close()));
       await db.services.jobs.stop().catch(() => undefined);
+      db.services.messaging.close();
       await db.drop();
     },
   };

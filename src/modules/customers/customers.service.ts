@@ -1,3 +1,4 @@
+import { sql, type RawBuilder } from 'kysely';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/auth/principal.js';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '../../platform/auth/passwords.js';
@@ -9,7 +10,8 @@ import type { ConsentChannel, IdentifierKind } from './customers.tables.js';
 import { customerView, summaryView, type CustomerSummary, type CustomerView } from './customer-views.js';
 import { canonicalEmail, canonicalIdentifier, digitsOf, normaliseQuery } from './normalise.js';
 import { cleanPersonal, columnsFor, personalOf, PERSONAL_FIELDS, type PersonalInput } from './personal-info.js';
-import { generateRegistrationNo, parseRegistrationNo } from './registration-number.js';
+import { formatRegistrationNo, generateRegistrationNo, parseRegistrationNo } from './registration-number.js';
+import type { Personal } from './personal-info.js';
 
 export const IDENTIFIER_KINDS: readonly IdentifierKind[] = [
   'registration_no',
@@ -22,6 +24,16 @@ export const IDENTIFIER_KINDS: readonly IdentifierKind[] = [
   'email',
   'phone',
 ];
+
+export interface MessagingProfile {
+  customerNumber: string;
+  registrationNo: string;
+  registrationNoFormatted: string;
+  status: string;
+  rank: string;
+  personal: Personal;
+  consent: Record<ConsentChannel, boolean>;
+}
 
 export interface SearchOptions {
   limit?: number;
@@ -325,6 +337,44 @@ export class CustomersService {
       surface: r.surface,
       at: r.at.toISOString(),
     }));
+  }
+
+  // ---- for messaging and analytics: sets of customers ----
+
+  /**
+   * The ids of active customers matching a condition about `c` (a customers row), as a
+   * subquery other modules embed (segments). The condition comes from segment criteria.
+   */
+  segmentIdsSql(condition: RawBuilder<boolean>): RawBuilder<{ id: number }> {
+    return sql<{ id: number }>`select c.id from customers c where c.status = 'active' and (${condition})`;
+  }
+
+  /** What a message needs about many customers at once: personal info, numbers, current consent. */
+  async messagingProfiles(ids: number[]): Promise<Map<number, MessagingProfile>> {
+    const out = new Map<number, MessagingProfile>();
+    if (ids.length === 0) return out;
+    const rows = await this.db.selectFrom('customers').selectAll().where('id', 'in', ids).execute();
+    const consents = await this.db
+      .selectFrom('customer_consents')
+      .select(['customer_id', 'channel', 'granted'])
+      .where('customer_id', 'in', ids)
+      .execute();
+    for (const row of rows) {
+      out.set(row.id, {
+        customerNumber: String(row.id),
+        registrationNo: row.registration_no,
+        registrationNoFormatted: formatRegistrationNo(row.registration_no),
+        status: row.status,
+        rank: row.rank,
+        personal: personalOf(row),
+        consent: { email: false, postal_mail: false },
+      });
+    }
+    for (const c of consents) {
+      const p = out.get(c.customer_id);
+      if (p) p.consent[c.channel] = c.granted;
+    }
+    return out;
   }
 
   // ---- portal credentials ----

@@ -15,8 +15,9 @@ import { registerPortalRoutes } from './portal.routes.js';
 export type { CustomerLifecycleHooks } from './customer-lifecycle.js';
 export type { CustomerView, CustomerSummary } from './customer-views.js';
 export type { IdentifierKind, ConsentChannel } from './customers.tables.js';
-export type { PersonalInput } from './personal-info.js';
-export { CustomersService } from './customers.service.js';
+export type { PersonalInput, Personal } from './personal-info.js';
+export { CustomersService, type MessagingProfile } from './customers.service.js';
+export { CUSTOMER_SEGMENT_CRITERIA } from './customers.segment-criteria.js';
 export { formatRegistrationNo, parseRegistrationNo } from './registration-number.js';
 export { normaliseForSearch } from './normalise.js';
 

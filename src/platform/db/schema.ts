@@ -1,6 +1,8 @@
 import type { AccessTables } from '../../modules/access/access.tables.js';
 import type { AuditTables } from '../../modules/audit/audit.tables.js';
 import type { CustomersTables } from '../../modules/customers/customers.tables.js';
+import type { PlatformTables } from '../secrets.js';
+import type { MessagingTables } from '../../modules/messaging/messaging.tables.js';
 import type { OrganisationsTables } from '../../modules/organisations/organisations.tables.js';
 import type { RegistrationTables } from '../../modules/registration/registration.tables.js';
 
@@ -8,4 +10,4 @@ import type { RegistrationTables } from '../../modules/registration/registration
  * The whole schema as Kysely sees it. Each module declares its own tables in
  * `<module>.tables.ts`; only that module's repositories query them.
  */
-export interface Database extends AccessTables, AuditTables, CustomersTables, OrganisationsTables, RegistrationTables {}
+export interface Database extends AccessTables, AuditTables, CustomersTables, MessagingTables, OrganisationsTables, PlatformTables, RegistrationTables {}

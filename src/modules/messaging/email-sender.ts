@@ -1,0 +1,82 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  messageId: string;
+  headers: Record<string, string>;
+}
+
+export class SendError extends Error {
+  constructor(
+    message: string,
+    /** 4xx replies and network trouble: try again later. 5xx: the address or message is refused. */
+    readonly temporary: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * E-mail through SMTP (a pooled nodemailer transport on SMTP_URL) or, with no SMTP server
+ * configured, as .eml files in <dataDir>/outbox so the embedded default works offline.
+ */
+export class EmailSender {
+  private readonly transport: Transporter;
+  private readonly outbox: string | null;
+
+  constructor(options: { smtpUrl: string | undefined; from: string; connections: number; dataDir: string }) {
+    this.from = options.from;
+    if (options.smtpUrl) {
+      this.outbox = null;
+      this.transport = nodemailer.createTransport(options.smtpUrl, {
+        pool: true,
+        maxConnections: options.connections,
+        maxMessages: Infinity,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
+      } as never);
+    } else {
+      this.outbox = path.join(options.dataDir, 'outbox');
+      this.transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+    }
+  }
+
+  readonly from: string;
+
+  get description(): string {
+    return this.outbox ? `files in ${this.outbox}` : 'SMTP';
+  }
+
+  async send(mail: OutgoingEmail): Promise<void> {
+    try {
+      const info = await this.transport.sendMail({
+        from: this.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        ...(mail.html ? { html: mail.html } : {}),
+        messageId: mail.messageId,
+        headers: mail.headers,
+      });
+      if (this.outbox) {
+        await mkdir(this.outbox, { recursive: true });
+        const name = mail.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9._-]/g, '_');
+        await writeFile(path.join(this.outbox, `${name}.eml`), (info as unknown as { message: Buffer }).message);
+      }
+    } catch (err) {
+      const e = err as { responseCode?: number; message?: string; code?: string };
+      const temporary = e.responseCode === undefined ? true : e.responseCode < 500;
+      throw new SendError(e.message ?? String(err), temporary);
+    }
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}

@@ -1,0 +1,69 @@
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+
+export interface SmtpSink {
+  url: string;
+  port: number;
+  messages: ParsedMail[];
+  /** Answer the next N messages with a temporary 451 error. */
+  failNext(n: number): void;
+  waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
+  close(): Promise<void>;
+}
+
+/** A real SMTP server on a free port that keeps every message it accepts, parsed. */
+export async function startSmtpSink(options: { parse?: boolean; delayMs?: number } = {}): Promise<SmtpSink> {
+  const messages: ParsedMail[] = [];
+  let failures = 0;
+  const serverOptions: SMTPServerOptions = {
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    size: 10 * 1024 * 1024,
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', async () => {
+        if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+        if (failures > 0) {
+          failures--;
+          const err = new Error('Try again later') as Error & { responseCode: number };
+          err.responseCode = 451;
+          return callback(err);
+        }
+        if (options.parse === false) {
+          messages.push({} as ParsedMail);
+          return callback();
+        }
+        simpleParser(Buffer.concat(chunks))
+          .then((mail) => {
+            messages.push(mail);
+            callback();
+          })
+          .catch(callback);
+      });
+    },
+  };
+  const server = new SMTPServer(serverOptions);
+  const port: number = await new Promise((resolve, reject) => {
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.server.address() as { port: number }).port));
+  });
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    messages,
+    failNext: (n) => {
+      failures = n;
+    },
+    async waitFor(count, timeoutMs = 20_000) {
+      const until = Date.now() + timeoutMs;
+      while (messages.length < count) {
+        if (Date.now() > until) throw new Error(`expected ${count} messages, got ${messages.length}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return messages;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
