@@ -40,6 +40,7 @@ const EnvSchema = Type.Object({
   CLIENTELE_SMTP_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 100, default: 8 }),
   CLIENTELE_PORTAL_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   CLIENTELE_SEND_WORKERS: Type.Integer({ minimum: 1, maximum: 32, default: 4 }),
+  CLIENTELE_SEND_CHUNK_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 500 }),
 });
 
 export type SurfaceName = 'console' | 'portal' | 'partner' | 'ingest';
@@ -70,6 +71,8 @@ export interface Config {
     /** Base URL customers reach the portal at (unsubscribe links). */
     portalPublicUrl: string;
     sendWorkers: number;
+    /** Messages per delivery job. */
+    chunkSize: number;
   };
 }
 
@@ -149,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         e.CLIENTELE_PORTAL_PUBLIC_URL ?? `http://${surfaces.portal.host === '0.0.0.0' ? '127.0.0.1' : surfaces.portal.host}:${surfaces.portal.port}`
       ).replace(/\/$/, ''),
       sendWorkers: e.CLIENTELE_SEND_WORKERS,
+      chunkSize: e.CLIENTELE_SEND_CHUNK_SIZE,
     },
   };
 }

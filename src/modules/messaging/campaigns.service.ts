@@ -90,6 +90,7 @@ export class CampaignsService {
     private readonly jobs: JobQueue,
     private readonly templates: TemplatesService,
     private readonly segments: SegmentsService,
+    private readonly chunkSize = 500,
   ) {}
 
   async list(): Promise<CampaignView[]> {
@@ -223,7 +224,7 @@ export class CampaignsService {
 
   /** One delivery job per chunk of queued messages. */
   async queueDelivery(db: Executor, runId: number): Promise<number> {
-    const chunks = await sendLogRepository.queuedChunks(db, runId, 500);
+    const chunks = await sendLogRepository.queuedChunks(db, runId, this.chunkSize);
     await this.jobs.sendMany(JOB_DELIVER, chunks.map((c) => ({ runId, from: c.from, to: c.to })), { tx: db });
     return chunks.length;
   }

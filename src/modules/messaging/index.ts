@@ -29,7 +29,7 @@ export function createMessagingModule(deps: { db: Db; config: Config; jobs: JobQ
   const context = new MessageContextRegistry();
   const templates = new TemplatesService(db);
   const segments = new SegmentsService(db, criteria, customers.service);
-  const campaigns = new CampaignsService(db, jobs, templates, segments);
+  const campaigns = new CampaignsService(db, jobs, templates, segments, config.mail.chunkSize);
   const email = new EmailSender({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, connections: config.mail.connections, dataDir: config.dataDir });
   const delivery = new DeliveryService(db, jobs, customers.service, segments, campaigns, context, email, {
     portalUrl: config.mail.portalPublicUrl,
