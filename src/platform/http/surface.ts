@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyBaseLogger } from 'fastify';
 import { existsSync } from 'node:fs';
 import cookie from '@fastify/cookie';
@@ -62,8 +63,9 @@ export async function createSurface(opts: SurfaceOptions): Promise<Surface> {
   // Query strings and path parameters arrive as text and are coerced to the schema's types;
   // JSON bodies are not: a number where a string belongs is an error, not "42".
   const ajvOptions = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false } as const;
-  const coercing = new Ajv({ ...ajvOptions, coerceTypes: 'array' });
-  const exact = new Ajv({ ...ajvOptions, coerceTypes: false });
+  const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+  const coercing = addFormats(new Ajv({ ...ajvOptions, coerceTypes: 'array' }));
+  const exact = addFormats(new Ajv({ ...ajvOptions, coerceTypes: false }));
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
 
   app.decorateRequest('principal', null);
