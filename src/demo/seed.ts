@@ -100,6 +100,17 @@ export async function seedDemo(services: Services, options: { customers: number;
     shipped.push({ line: i + 2, values: { maker: 'Clientele PC', model: i % 2 ? 'CL-Book 14' : 'CL-Desk 7', serial: `DEMO-PC-${n}`, category: 'pc', ship_date: '2026-10-01' } });
     shipped.push({ line: i + 2, values: { maker: 'Clientele Print', model: 'CP-200', serial: `DEMO-PR-${n}`, category: 'printer', ship_date: '2026-10-01' } });
   }
+  // The PC agent's example inventory (clients/pc-agent/examples) is on the list too, so
+  // `clientele-agent register --from-file examples/inventory.json` works against the demo.
+  const example: [string, string, string, string][] = [
+    ['Lenovo', 'ThinkPad X1 Carbon Gen 9', 'PF2ABC12', 'pc'],
+    ['Canon', 'PIXMA TS8330', 'KMZ0123', 'printer'],
+    ['PFU', 'ScanSnap iX1600', 'A1BC004512', 'scanner'],
+    ['SAMSUNG', 'SAMSUNG MZVL2512HCJQ-00BL7', 'S64KNX0R123456', 'storage'],
+  ];
+  for (const [maker, model, serial, category] of example) {
+    shipped.push({ line: 0, values: { maker, model, serial, category, ship_date: '2026-09-15' } });
+  }
   await registration.shipped.importBatch(shipped);
   for (let i = 0; i < 20; i++) {
     const n = String(i + 1).padStart(4, '0');

@@ -1,0 +1,265 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_ACTOR } from '../../../src/platform/auth/principal.js';
+import { startTestServer, type TestServer } from '../../../test/helpers/server.js';
+import { AGENT_BIN, closedPort, serial, writeInventory } from './run-agent.js';
+import { TmuxSession } from './tmux.js';
+
+const hasTmux = (() => {
+  try {
+    execFileSync('tmux', ['-V']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+let server: TestServer;
+let dir: string;
+const sessions: TmuxSession[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'pc-agent-tty-'));
+});
+
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.kill()));
+});
+
+afterAll(async () => {
+  await server?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function agent(args: string[]): string[] {
+  return [process.execPath, AGENT_BIN, ...args];
+}
+
+async function session(args: string[]): Promise<TmuxSession> {
+  const s = new TmuxSession();
+  sessions.push(s);
+  await s.start(agent(args));
+  return s;
+}
+
+/** The personal questions, answered in the order the server's form asks them. */
+async function answerPersonal(s: TmuxSession, email: string): Promise<void> {
+  await s.waitFor('Name *');
+  await s.type('山田 花子');
+  await s.waitFor('Name reading (kana) *');
+  await s.type('ヤマダ ハナコ');
+  await s.waitFor('Postal code *');
+  await s.type('1000001');
+  await s.waitFor('Prefecture *');
+  await s.type('東京都');
+  await s.waitFor('City *');
+  await s.type('千代田区');
+  await s.waitFor('Street address *');
+  await s.type('千代田1-1');
+  await s.waitFor('Building, room');
+  await s.type('');
+  await s.waitFor('Phone *');
+  await s.type('03-1234-5678');
+  await s.waitFor('E-mail *');
+  // A mistake is pointed out at once, and the same question is asked again.
+  await s.type('not-an-email');
+  await s.waitFor('Not a valid e-mail address');
+  await s.waitFor('E-mail *');
+  await s.type(email);
+  await s.waitFor('Birth date');
+  await s.type('1990-05-06');
+  await s.waitFor('Occupation');
+  await s.type('');
+}
+
+describe.runIf(hasTmux)('the interactive dialogue in a terminal', () => {
+  it('registers a new customer end to end and shows the registration number', async () => {
+    const inv = path.join(dir, 'inv.json');
+    const pc = serial('PF');
+    await writeInventory(inv, { pc, printer: serial('KMZ'), scanner: serial('A1BC') });
+    const s = await session(['--server', server.urls.portal, '--from-file', inv, '--state-file', path.join(dir, 'new', 'state.json')]);
+
+    await s.waitFor('Choose [1]');
+    await s.type('1');
+    await s.waitFor('ThinkPad X1 Carbon');
+    await s.waitFor('Enter = continue');
+    // Leave the scanner (3rd) out: the list shows it unticked, Enter accepts.
+    await s.type('3');
+    await s.waitFor('[ ] 3.');
+    await s.waitFor('Enter = continue');
+    await s.type('');
+    await answerPersonal(s, 'hanako@example.jp');
+    await s.waitFor('by e-mail [y/N]'); // the consent question, in the server's words
+    await s.type('y');
+    await s.waitFor('Password (at least 8 characters)');
+    await s.type('short');
+    await s.waitFor('Use at least 8 characters');
+    await s.waitFor('Password (at least 8 characters)');
+    await s.type('hanako-password');
+    await s.waitFor('Type it again');
+    await s.type('hanako-password');
+    await s.waitFor('Register these?');
+    await s.type('');
+    const screen = await s.waitFor(/Registration number: \d{4}-\d{4}-\d{2}/);
+    await s.waitFor('[exit 0]');
+
+    expect(screen).toContain('Registration complete');
+    expect(screen).toContain('█'); // the number, large
+    // The password was never echoed.
+    expect(screen).not.toContain('hanako-password');
+    const number = /Registration number: (\d{4}-\d{4}-\d{2})/.exec(screen)![1];
+    const state = JSON.parse(await readFile(path.join(dir, 'new', 'state.json'), 'utf8'));
+    expect(state.registrationNoFormatted).toBe(number);
+    expect(state.serials).toHaveLength(2);
+  });
+
+  it('offers to leave out a product that is already registered, then registers the rest', async () => {
+    const inv = path.join(dir, 'inv-taken.json');
+    const printer = serial('KMZ');
+    await writeInventory(inv, { pc: serial('PF'), printer });
+    // Someone registers the printer between the check and the send (the collate step said "available").
+    const s = await session(['interactive', '--server', server.urls.portal, '--from-file', inv, '--state-file', path.join(dir, 'taken', 'state.json')]);
+    await s.waitFor('Choose [1]');
+    await s.type('1');
+    await s.waitFor('Enter = continue');
+    await s.type('');
+    await server.services.registration.service.register(
+      CLI_ACTOR,
+      { customer: { name: 'Other', nameReading: 'アザー', postalCode: '100-0001', prefecture: '東京都', city: '千代田区', addressLine1: '1', phone: '0312345678', email: 'other@example.jp' }, password: 'other-password', products: [{ serial: printer, maker: 'Canon', model: 'PIXMA TS8330', category: 'printer' }] },
+      '127.0.0.1',
+    );
+    await answerPersonal(s, 'taken@example.jp');
+    await s.waitFor('[y/N]');
+    await s.type('');
+    await s.waitFor('Password (at least 8 characters)');
+    await s.type('taken-password');
+    await s.waitFor('Type it again');
+    await s.type('taken-password');
+    await s.waitFor('Register these?');
+    await s.type('');
+    await s.waitFor('already registered');
+    await s.waitFor('Leave them out and continue?');
+    await s.type('y');
+    await s.waitFor('Register these?');
+    await s.type('');
+    const screen = await s.waitFor(/Registration number: \d{4}-\d{4}-\d{2}/);
+    await s.waitFor('[exit 0]');
+    expect(screen).toContain('ThinkPad X1 Carbon  S/N');
+  });
+
+  it('keeps the answers when the server cannot be reached, and the next run resumes asking only the password', async () => {
+    const inv = path.join(dir, 'inv-resume.json');
+    await writeInventory(inv, { pc: serial('PF'), printer: serial('KMZ') });
+    const stateFile = path.join(dir, 'resume', 'state.json');
+
+    // The form and the serial check succeed; then the server goes away before the send.
+    const shortLived = await startTestServer();
+    const s = await session(['--server', shortLived.urls.portal, '--from-file', inv, '--state-file', stateFile, '--retries', '0', '--timeout', '2']);
+    await s.waitFor('Choose [1]');
+    await s.type('1');
+    await s.waitFor('Enter = continue');
+    await s.type('');
+    await answerPersonal(s, 'resume@example.jp');
+    await s.waitFor('[y/N]');
+    await s.type('n');
+    await s.waitFor('Password (at least 8 characters)');
+    await s.type('resume-password');
+    await s.waitFor('Type it again');
+    await s.type('resume-password');
+    await s.waitFor('Register these?');
+    await shortLived.close();
+    await s.type('');
+    await s.waitFor('Cannot reach the server');
+    await s.waitFor('Try again now?');
+    await s.type('n');
+    await s.waitFor('[exit 2]');
+    const pending = await readFile(path.join(dir, 'resume', 'pending.json'), 'utf8');
+    expect(pending).toContain('resume@example.jp');
+    expect(pending).not.toContain('resume-password');
+
+    const again = await session(['--server', server.urls.portal, '--from-file', inv, '--state-file', stateFile]);
+    await again.waitFor('An earlier registration was not finished');
+    await again.waitFor('resume@example.jp');
+    await again.waitFor('Resume it?');
+    await again.type('');
+    await again.waitFor('Password (at least 8 characters)');
+    await again.type('resume-password');
+    await again.waitFor('Type it again');
+    await again.type('resume-password');
+    await again.waitFor('Register these?');
+    await again.type('');
+    await again.waitFor(/Registration number: \d{4}-\d{4}-\d{2}/);
+    await again.waitFor('[exit 0]');
+    await expect(stat(path.join(dir, 'resume', 'pending.json'))).rejects.toThrow();
+  });
+
+  it('updates personal info: serial read from the machine, password, Enter keeps, only changes are sent', async () => {
+    const inv = path.join(dir, 'inv-update.json');
+    const pc = serial('PF');
+    await writeInventory(inv, { pc, printer: serial('KMZ') });
+    await server.services.registration.service.register(
+      CLI_ACTOR,
+      { customer: { name: '佐藤 一郎', nameReading: 'サトウ イチロウ', postalCode: '100-0001', prefecture: '東京都', city: '千代田区', addressLine1: '2-2', phone: '0311112222', email: 'ichiro@example.jp' }, password: 'ichiro-password', products: [{ serial: pc, maker: 'Lenovo', model: 'ThinkPad X1 Carbon', category: 'pc' }] },
+      '127.0.0.1',
+    );
+    const s = await session(['--server', server.urls.portal, '--from-file', inv, '--state-file', path.join(dir, 'update', 'state.json')]);
+    await s.waitFor('Choose [1]');
+    await s.type('3');
+    await s.waitFor('Password');
+    await s.type('wrong-password');
+    await s.waitFor('Wrong password');
+    await s.waitFor('Password');
+    await s.type('ichiro-password');
+    await s.waitFor('Registered now');
+    await s.waitFor('佐藤 一郎');
+    for (const label of ['Name *', 'Name reading (kana) *', 'Postal code *', 'Prefecture *', 'City *', 'Street address *', 'Building, room']) {
+      await s.waitFor(label);
+      await s.type('');
+    }
+    await s.waitFor('Phone *');
+    await s.type('090-9999-8888');
+    for (const label of ['E-mail *', 'Birth date', 'Occupation']) {
+      await s.waitFor(label);
+      await s.type('');
+    }
+    await s.waitFor('0311112222 → 090-9999-8888');
+    await s.waitFor('Save these changes?');
+    await s.type('');
+    const screen = await s.waitFor('Phone: 090-9999-8888');
+    await s.waitFor('[exit 0]');
+    expect(screen).toContain('Saved');
+  });
+
+  it('shows a clear message when the server is down before anything is asked', async () => {
+    const inv = path.join(dir, 'inv-down.json');
+    await writeInventory(inv, { pc: serial('PF'), printer: serial('KMZ') });
+    const s = await session(['--server', `http://127.0.0.1:${await closedPort()}`, '--from-file', inv, '--state-file', path.join(dir, 'down', 'state.json'), '--retries', '0']);
+    await s.waitFor('Choose [1]');
+    await s.type('1');
+    await s.waitFor('connection refused');
+    await s.waitFor('[exit 2]');
+  });
+
+  it('at first boot, "don’t ask again" is remembered and later runs end at once, silently', async () => {
+    const inv = path.join(dir, 'inv-boot.json');
+    await writeInventory(inv, { pc: serial('PF'), printer: serial('KMZ') });
+    const stateFile = path.join(dir, 'boot', 'state.json');
+    const args = ['--first-boot', '--server', server.urls.portal, '--from-file', inv, '--state-file', stateFile];
+    const s = await session(args);
+    await s.waitFor('no serial numbers to type');
+    await s.waitFor('Register now? [Y/n]');
+    await s.type('n');
+    await s.waitFor('Ask again next time? [Y/n]');
+    await s.type('n');
+    await s.waitFor('[exit 0]');
+    expect(JSON.parse(await readFile(stateFile, 'utf8'))).toMatchObject({ registered: false, declinedAt: expect.any(String) });
+
+    const again = await session(args);
+    const screen = await again.waitFor('[exit 0]');
+    expect(screen.trim()).toBe('[exit 0]');
+  });
+});
