@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type {
   ConsentChannel,
@@ -17,6 +17,15 @@ export const customersRepository = {
   insert(db: Executor, row: Insertable<CustomersTable>) {
     return db.insertInto('customers').values(row).returningAll().executeTakeFirstOrThrow();
   },
+  /** Inserts unless the (random) registration number is taken; the caller draws another. */
+  insertUnlessNumberTaken(db: Executor, row: Insertable<CustomersTable>) {
+    return db
+      .insertInto('customers')
+      .values(row)
+      .onConflict((oc) => oc.column('registration_no').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+  },
   /** Bulk insert for imports; returns ids in input order. */
   async insertMany(db: Executor, rows: Insertable<CustomersTable>[]) {
     if (rows.length === 0) return [];
@@ -24,6 +33,18 @@ export const customersRepository = {
   },
   findById(db: Executor, id: number) {
     return db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+  findByIds(db: Executor, ids: number[]) {
+    if (ids.length === 0) return Promise.resolve([]);
+    return db.selectFrom('customers').selectAll().where('id', 'in', ids).execute();
+  },
+  consentsOf(db: Executor, ids: number[]) {
+    if (ids.length === 0) return Promise.resolve([]);
+    return db.selectFrom('customer_consents').select(['customer_id', 'channel', 'granted']).where('customer_id', 'in', ids).execute();
+  },
+  /** Active customers matching a condition on alias `c`, as a subquery of ids. */
+  segmentIdsSql(condition: RawBuilder<boolean>): RawBuilder<{ id: number }> {
+    return sql<{ id: number }>`select c.id from customers c where c.status = 'active' and (${condition})`;
   },
   /** Locks the rows (ordered by id, so two merges cannot deadlock) for the rest of the transaction. */
   lockByIds(db: Executor, ids: number[]) {
@@ -45,19 +66,47 @@ export const customersRepository = {
     if (ids.length === 0) return Promise.resolve([]);
     return db.selectFrom('customers').select(SUMMARY_COLUMNS).where('id', 'in', ids).execute();
   },
-  /** Names and readings: substring (trigram index) or typo-tolerant word similarity, best first. */
-  searchByName(db: Executor, normalised: string, limit: number) {
-    const substring = `%${normalised.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    let q = db
+  /**
+   * Names and readings, best first. Rows whose word similarity reaches the pg_trgm threshold
+   * (typo-tolerant, kana already folded by the caller) come from a k-nearest-neighbour scan of
+   * the GiST trigram index, which stops after `limit` rows: a family name shared by 25,000
+   * customers costs what a rare one does. (Ranking every match with the GIN index did not:
+   * each match was a heap fetch plus two similarity computations, ~1 s for a common name at
+   * a million customers.) Among equally similar rows the index decides which fill the page;
+   * the page itself is ordered by score, then id.
+   *
+   * A row can contain the query as a substring yet miss the threshold (a word longer than the
+   * search key's suffixes, punctuation inside a name); such rows rank below every similar
+   * one, so they are looked up only when the similar ones do not fill the page.
+   */
+  async searchByName(db: Executor, normalised: string, limit: number) {
+    const score = sql<number>`word_similarity(${normalised}, search_name)`;
+    const similar = await db
       .selectFrom('customers')
       .select(SUMMARY_COLUMNS)
-      .select(sql<number>`word_similarity(${normalised}, search_name)`.as('score'))
-      .where('status', '=', 'active');
-    q =
-      [...normalised].length >= 3
-        ? q.where((eb) => eb.or([eb('search_name', 'like', substring), sql<boolean>`${normalised} <% search_name`]))
-        : q.where(sql<boolean>`${normalised} <% search_name`);
-    return q.orderBy('score', 'desc').orderBy('id').limit(limit).execute();
+      .select(score.as('score'))
+      .where('status', '=', 'active')
+      .where(sql<boolean>`${normalised} <% search_name`)
+      .orderBy(sql`${normalised} <<-> search_name`)
+      .limit(limit)
+      .execute();
+    let rows = similar;
+    if (similar.length < limit && [...normalised].length >= 3) {
+      const substring = `%${normalised.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const more = await db
+        .selectFrom('customers')
+        .select(SUMMARY_COLUMNS)
+        .select(score.as('score'))
+        .where('status', '=', 'active')
+        .where('search_name', 'like', substring)
+        .where(sql<boolean>`not (${normalised} <% search_name)`)
+        .orderBy('score', 'desc')
+        .orderBy('id')
+        .limit(limit - similar.length)
+        .execute();
+      rows = [...similar, ...more];
+    }
+    return rows.sort((a, b) => b.score - a.score || a.id - b.id);
   },
   /** One character: prefix of the name only (a trigram needs at least two). */
   searchByNamePrefix(db: Executor, normalised: string, limit: number) {
@@ -165,6 +214,13 @@ export const customersRepository = {
     row: { customer_id: number; channel: ConsentChannel; granted: boolean; source: string; surface: string },
   ) {
     return db.insertInto('consent_events').values(row).returningAll().executeTakeFirstOrThrow();
+  },
+  setCurrentConsent(db: Executor, row: { customer_id: number; channel: ConsentChannel; granted: boolean; event_id: number; at: Date }) {
+    return db
+      .insertInto('customer_consents')
+      .values(row)
+      .onConflict((oc) => oc.columns(['customer_id', 'channel']).doUpdateSet({ granted: row.granted, event_id: row.event_id, at: row.at }))
+      .execute();
   },
   consentEventsOf(db: Executor, customerId: number) {
     return db.selectFrom('consent_events').selectAll().where('customer_id', '=', customerId).orderBy('id', 'desc').execute();

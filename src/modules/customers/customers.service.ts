@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import type { RawBuilder } from 'kysely';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/auth/principal.js';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '../../platform/auth/passwords.js';
@@ -176,16 +176,11 @@ export class CustomersService {
       let row: CustomerRow | undefined;
       for (let attempt = 0; !row; attempt++) {
         if (attempt === 8) throw new Error('could not allocate a unique registration number');
-        row = await t
-          .insertInto('customers')
-          .values({
-            registration_no: generateRegistrationNo(),
-            ...columnsFor(values),
-            portal_password_hash: options.portalPasswordHash ?? null,
-          })
-          .onConflict((oc) => oc.column('registration_no').doNothing())
-          .returningAll()
-          .executeTakeFirst();
+        row = await repo.insertUnlessNumberTaken(t, {
+          registration_no: generateRegistrationNo(),
+          ...columnsFor(values),
+          portal_password_hash: options.portalPasswordHash ?? null,
+        });
       }
       await repo.insertIdentifiers(t, [
         { customer_id: row.id, kind: 'registration_no', value: row.registration_no, source: 'issued' },
@@ -307,13 +302,7 @@ export class CustomersService {
       const current = (await repo.currentConsentOf(t, customerId)).find((c) => c.channel === channel);
       if (current?.granted === granted) return this.get(customerId, t); // repeated request: nothing new
       const event = await repo.appendConsent(t, { customer_id: customerId, channel, granted, source, surface: actor.surface });
-      await t
-        .insertInto('customer_consents')
-        .values({ customer_id: customerId, channel, granted, event_id: event.id, at: event.at })
-        .onConflict((oc) =>
-          oc.columns(['customer_id', 'channel']).doUpdateSet({ granted, event_id: event.id, at: event.at }),
-        )
-        .execute();
+      await repo.setCurrentConsent(t, { customer_id: customerId, channel, granted, event_id: event.id, at: event.at });
       await this.audit.record(t, {
         actor,
         action: 'consent.change',
@@ -346,19 +335,14 @@ export class CustomersService {
    * subquery other modules embed (segments). The condition comes from segment criteria.
    */
   segmentIdsSql(condition: RawBuilder<boolean>): RawBuilder<{ id: number }> {
-    return sql<{ id: number }>`select c.id from customers c where c.status = 'active' and (${condition})`;
+    return repo.segmentIdsSql(condition);
   }
 
   /** What a message needs about many customers at once: personal info, numbers, current consent. */
   async messagingProfiles(ids: number[]): Promise<Map<number, MessagingProfile>> {
     const out = new Map<number, MessagingProfile>();
     if (ids.length === 0) return out;
-    const rows = await this.db.selectFrom('customers').selectAll().where('id', 'in', ids).execute();
-    const consents = await this.db
-      .selectFrom('customer_consents')
-      .select(['customer_id', 'channel', 'granted'])
-      .where('customer_id', 'in', ids)
-      .execute();
+    const [rows, consents] = await Promise.all([repo.findByIds(this.db, ids), repo.consentsOf(this.db, ids)]);
     for (const row of rows) {
       out.set(row.id, {
         customerNumber: String(row.id),
