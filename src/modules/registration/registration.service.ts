@@ -144,6 +144,11 @@ export class RegistrationService {
     }
     if (problems.length) throw new ValidationError(problems);
 
+    // Refuse a taken serial before spending a password hash on the request; the transaction
+    // below still decides races.
+    const taken = (await repo.findBySerials(this.db, clean.map((p) => p.serial))).map((r) => r.serial);
+    if (taken.length) throw serialTaken(taken);
+
     if ('existing' in request) {
       const registrationNo = parseRegistrationNo(request.existing.registrationNo);
       let customerId: number | null = null;
