@@ -12,7 +12,8 @@ import { purgeIdempotencyKeys } from './platform/http/idempotency.js';
 import { EmbeddedPgError } from './platform/db/embedded.js';
 import { openDatabase, type OpenDatabase } from './runtime.js';
 import { isEmptyDatabase, readDemoCredentials, seedDemo, type DemoCredentials } from './demo/seed.js';
-import { EXPORT_COLUMNS, unknownColumns, type ImportProblem } from './modules/customers/customers-import.service.js';
+import { EXPORT_COLUMNS } from './modules/customers/customers-import.service.js';
+import { importCustomersFile } from './modules/customers/customers-file-import.js';
 
 const say = (line = '') => process.stderr.write(`${line}\n`);
 
@@ -204,35 +205,18 @@ customers
   )
   .argument('<file>', 'CSV file (UTF-8)')
   .option('--batch-size <n>', 'rows per transaction', positiveInt, 2000)
+  .option('--parallel <n>', 'batches written at once', positiveInt, 2)
   .option('--rejects <file>', 'where to write rejected rows (default: <file>.rejects.csv)')
-  .action((file: string, opts: { batchSize: number; rejects?: string }) =>
+  .action((file: string, opts: { batchSize: number; parallel: number; rejects?: string }) =>
     withServices(async (services) => {
       const started = Date.now();
       const total = await countLines(file);
       const bar = progressBar('import', Math.max(total - 1, 0));
-      const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, info: true }));
-      let header: string[] | undefined;
-      let batch: { line: number; values: Record<string, string> }[] = [];
-      let inserted = 0;
-      const rejected: ImportProblem[] = [];
-      const flush = async () => {
-        if (!batch.length) return;
-        const result = await services.customers.importer.importBatch(CLI_ACTOR, batch, `import:${file}`);
-        inserted += result.inserted;
-        rejected.push(...result.rejected);
-        bar.increment(batch.length);
-        batch = [];
-      };
-      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-        if (!header) {
-          header = Object.keys(record);
-          const unknown = unknownColumns(header);
-          if (unknown.length) throw new Error(`Unknown column(s) in ${file}: ${unknown.join(', ')}. Nothing was imported.`);
-        }
-        batch.push({ line: info.lines, values: record });
-        if (batch.length >= opts.batchSize) await flush();
-      }
-      await flush();
+      const { inserted, rejected } = await importCustomersFile(services.customers.importer, CLI_ACTOR, file, {
+        batchSize: opts.batchSize,
+        parallel: Math.max(1, opts.parallel),
+        onBatch: (n) => bar.increment(n),
+      });
       bar.stop();
       const seconds = (Date.now() - started) / 1000;
       say(`Imported ${inserted} customers in ${seconds.toFixed(1)} s (${Math.round(inserted / Math.max(seconds, 0.001))} rows/s).`);

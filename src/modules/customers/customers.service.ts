@@ -133,8 +133,12 @@ export class CustomersService {
     // Something like the start of an e-mail address (ASCII, no spaces): try that too.
     if (/^[\x21-\x7e]{3,}$/.test(query)) add(await repo.searchByEmailPrefix(this.db, query.toLowerCase(), limit), 'email');
     const normalised = normaliseQuery(query);
-    if ([...normalised].length === 1) add(await repo.searchByNamePrefix(this.db, normalised, limit), 'name');
-    else add(await repo.searchByName(this.db, normalised, limit), 'name');
+    if ([...normalised].length === 1) {
+      // One character: names that start with it, then names that have it as a whole word (a
+      // one-character given name such as 蓮 never starts the search key).
+      add(await repo.searchByNamePrefix(this.db, normalised, limit), 'name');
+      if (results.size < limit) add(await repo.searchByName(this.db, normalised, limit), 'name');
+    } else add(await repo.searchByName(this.db, normalised, limit), 'name');
     return [...results.values()];
   }
 
