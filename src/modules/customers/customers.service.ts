@@ -132,6 +132,8 @@ export class CustomersService {
     }
     // Something like the start of an e-mail address (ASCII, no spaces): try that too.
     if (/^[\x21-\x7e]{3,}$/.test(query)) add(await repo.searchByEmailPrefix(this.db, query.toLowerCase(), limit), 'email');
+    // A full page of e-mail matches: a name search could only add rows that don't fit.
+    if (results.size >= limit) return [...results.values()];
     const normalised = normaliseQuery(query);
     if ([...normalised].length === 1) {
       // One character: names that start with it, then names that have it as a whole word (a
