@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { SegmentCriterion } from '../../platform/segments.js';
+import { ValidationError } from '../../platform/errors.js';
 import { COLUMN_OF, type PersonalField } from './personal-info.js';
 
 const TEXT_FIELDS = ['prefecture', 'city', 'occupation', 'postalCode', 'name', 'nameReading', 'email', 'nickname'] as const;
@@ -19,6 +20,10 @@ const attribute: SegmentCriterion<{ field: (typeof TEXT_FIELDS)[number]; op: 'eq
     { additionalProperties: false },
   ),
   toSql({ field, op, value }) {
+    if (op !== 'present' && (value === undefined || (Array.isArray(value) ? value.length === 0 : value === ''))) {
+      throw new ValidationError([{ field: 'params.value', message: `is required for "${op}"` }]);
+    }
+    if (op !== 'in' && Array.isArray(value)) throw new ValidationError([{ field: 'params.value', message: `must be one value for "${op}"` }]);
     const col = sql.ref(`c.${COLUMN_OF[field as PersonalField]}`);
     const text = Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
     const escaped = text.replace(/[\\%_]/g, (ch) => `\\${ch}`);

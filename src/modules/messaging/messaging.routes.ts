@@ -191,7 +191,13 @@ export function registerMessagingConsoleRoutes(app: Surface, d: MessagingRouteDe
           {
             customerNumber: Type.Optional(Type.String({ maxLength: 20 })),
             campaignId: Type.Optional(Type.Integer({ minimum: 1 })),
-            status: Type.Optional(Type.String({ maxLength: 30 })),
+            status: Type.Optional(
+              Type.Union(
+                ['queued', 'sending', 'sent', 'failed', 'skipped_no_consent', 'skipped_no_address', 'bounced', 'cancelled'].map((x) =>
+                  Type.Literal(x),
+                ),
+              ),
+            ),
             channel: Type.Optional(Channel),
             before: Type.Optional(Type.Integer({ minimum: 1 })),
             limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),

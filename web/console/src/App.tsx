@@ -5,6 +5,8 @@ import { CustomerPage } from './pages/CustomerPage';
 import { LoginPage } from './pages/LoginPage';
 import { NewCustomerPage } from './pages/NewCustomerPage';
 import { SearchPage } from './pages/SearchPage';
+import { isMessagingPath, MessagingSection } from './pages/messaging/MessagingSection';
+import { canUseMessaging } from './messaging-api';
 import { Link, matchRoute, navigate, safeNext, useLocation, type Route } from './router';
 import { canWrite, SessionContext, useSession, type SessionContextValue } from './session';
 import type { Session, Staff } from './types';
@@ -110,7 +112,7 @@ export function App() {
     content = (
       <SessionContext.Provider value={session}>
         <Header />
-        <Page route={route} />
+        {isMessagingPath(location.pathname) ? <MessagingSection pathname={location.pathname} /> : <Page route={route} />}
       </SessionContext.Provider>
     );
   } else {
@@ -170,6 +172,11 @@ function Header() {
           {mayWrite && (
             <Link to="/customers/new" aria-current={pathname === '/customers/new' ? 'page' : undefined}>
               New customer
+            </Link>
+          )}
+          {canUseMessaging(staff) && (
+            <Link to="/messaging" aria-current={pathname === '/messaging' || pathname.startsWith('/messaging/') ? 'page' : undefined}>
+              Messaging
             </Link>
           )}
         </nav>
