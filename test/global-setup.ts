@@ -1,8 +1,8 @@
 import { mkdir, rm } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { freePort } from '../src/platform/free-port.js';
 import { startEmbeddedPg, type EmbeddedPg } from '../src/platform/db/embedded.js';
 import { connectDatabase } from '../src/platform/db/database.js';
 import { migrateToLatest } from '../src/platform/db/migrate.js';
@@ -15,19 +15,10 @@ declare module 'vitest' {
   }
 }
 
+export { freePort };
+
 export const TEMPLATE = 'clientele_template';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 let server: EmbeddedPg | undefined;
 let dir: string | undefined;

@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { buildServices, type Services } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { connectDatabase, type DatabaseHandle } from '../../src/platform/db/database.js';
+import { freePort } from '../../src/platform/free-port.js';
 import { startEmbeddedPg } from '../../src/platform/db/embedded.js';
 import { migrateToLatest } from '../../src/platform/db/migrate.js';
 
@@ -22,17 +22,6 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /**
  * The PostgreSQL a benchmark runs against: the server of `externalUrl` (DATABASE_URL), or a

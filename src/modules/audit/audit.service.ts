@@ -42,40 +42,30 @@ function view(row: Selectable<AuditLogTable>): AuditEntry {
 
 const json = (v: Record<string, unknown> | null | undefined) => (v == null ? null : JSON.stringify(v));
 
+function rowOf(input: AuditInput) {
+  return {
+    actor_type: input.actor.type,
+    actor_id: input.actor.id,
+    actor_label: input.actor.label,
+    surface: input.actor.surface,
+    action: input.action,
+    customer_id: input.customerId ?? null,
+    before: json(input.before),
+    after: json(input.after),
+    details: json(input.details),
+  };
+}
+
 /** The audit trail of changes to customer data. Writers pass their transaction so the entry commits with the change. */
 export class AuditService {
   constructor(private readonly db: Db) {}
 
   async record(tx: Executor, input: AuditInput): Promise<number> {
-    const row = await repo.insert(tx, {
-      actor_type: input.actor.type,
-      actor_id: input.actor.id,
-      actor_label: input.actor.label,
-      surface: input.actor.surface,
-      action: input.action,
-      customer_id: input.customerId ?? null,
-      before: json(input.before),
-      after: json(input.after),
-      details: json(input.details),
-    });
-    return row.id;
+    return (await repo.insert(tx, rowOf(input))).id;
   }
 
   async recordMany(tx: Executor, inputs: AuditInput[]): Promise<void> {
-    await repo.insertMany(
-      tx,
-      inputs.map((input) => ({
-        actor_type: input.actor.type,
-        actor_id: input.actor.id,
-        actor_label: input.actor.label,
-        surface: input.actor.surface,
-        action: input.action,
-        customer_id: input.customerId ?? null,
-        before: json(input.before),
-        after: json(input.after),
-        details: json(input.details),
-      })),
-    );
+    await repo.insertMany(tx, inputs.map(rowOf));
   }
 
   async get(id: number, tx: Executor = this.db): Promise<AuditEntry> {

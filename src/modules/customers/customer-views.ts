@@ -1,6 +1,6 @@
 import type { Principal } from '../../platform/auth/principal.js';
 import { formatRegistrationNo } from './registration-number.js';
-import { personalOf, type Personal } from './personal-info.js';
+import { personalOf, PERSONAL_FIELDS, type Personal } from './personal-info.js';
 import type { CustomerRow, CustomerSummaryRow, IdentifierRow } from './customers.repository.js';
 
 export interface ConsentState {
@@ -122,22 +122,7 @@ export function partnerView(view: CustomerView, granted: readonly string[]): Rec
   return out;
 }
 
-export const PARTNER_GRANTABLE_FIELDS = [
-  'registrationNo',
-  'rank',
-  'name',
-  'nameReading',
-  'postalCode',
-  'prefecture',
-  'city',
-  'addressLine1',
-  'addressLine2',
-  'phone',
-  'birthDate',
-  'occupation',
-  'email',
-  'nickname',
-] as const;
+export const PARTNER_GRANTABLE_FIELDS = ['registrationNo', 'rank', ...PERSONAL_FIELDS] as const;
 
 export function isStaff(p: Principal | null, ...roles: string[]): boolean {
   return p?.type === 'staff' && roles.includes(p.role);
