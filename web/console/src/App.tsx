@@ -7,6 +7,8 @@ import { NewCustomerPage } from './pages/NewCustomerPage';
 import { SearchPage } from './pages/SearchPage';
 import { isMessagingPath, MessagingSection } from './pages/messaging/MessagingSection';
 import { canUseMessaging } from './messaging-api';
+import { isProductsPath, ProductsSection } from './pages/products/ProductsSection';
+import { canManageKeys, canSeeRegistrations } from './products-api';
 import { Link, matchRoute, navigate, safeNext, useLocation, type Route } from './router';
 import { canWrite, SessionContext, useSession, type SessionContextValue } from './session';
 import type { Session, Staff } from './types';
@@ -112,7 +114,13 @@ export function App() {
     content = (
       <SessionContext.Provider value={session}>
         <Header />
-        {isMessagingPath(location.pathname) ? <MessagingSection pathname={location.pathname} /> : <Page route={route} />}
+        {isMessagingPath(location.pathname) ? (
+          <MessagingSection pathname={location.pathname} />
+        ) : isProductsPath(location.pathname) ? (
+          <ProductsSection pathname={location.pathname} />
+        ) : (
+          <Page route={route} />
+        )}
       </SessionContext.Provider>
     );
   } else {
@@ -172,6 +180,16 @@ function Header() {
           {mayWrite && (
             <Link to="/customers/new" aria-current={pathname === '/customers/new' ? 'page' : undefined}>
               New customer
+            </Link>
+          )}
+          {canSeeRegistrations(staff) && (
+            <Link to="/registrations" aria-current={pathname.startsWith('/registrations') ? 'page' : undefined}>
+              Registrations
+            </Link>
+          )}
+          {canManageKeys(staff) && (
+            <Link to="/admin/keys" aria-current={pathname.startsWith('/admin/keys') ? 'page' : undefined}>
+              API keys
             </Link>
           )}
           {canUseMessaging(staff) && (

@@ -46,6 +46,10 @@ export function messageOf(err: unknown): string {
 let csrfToken: string | null = null;
 let unauthorizedHandler: (() => void) | null = null;
 
+export function getCsrfToken(): string | null {
+  return csrfToken;
+}
+
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
@@ -110,7 +114,8 @@ async function send(method: string, path: string, opts: RequestOptions = {}): Pr
   throw error;
 }
 
-async function request<T>(method: string, path: string, opts?: RequestOptions): Promise<T> {
+/** The shared JSON request: CSRF header on writes, errors as ApiError, 401 → login. */
+export async function request<T>(method: string, path: string, opts?: RequestOptions): Promise<T> {
   const res = await send(method, path, opts);
   if (res.status === 204) return undefined as T;
   const text = await res.text();
