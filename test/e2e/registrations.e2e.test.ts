@@ -15,6 +15,7 @@ describe('registrations and API keys in the console (browser)', () => {
   let browser: LaunchedBrowser;
   let page: Page;
   let owner: string;
+  let registrationNo: string;
   const url = (p: string) => new URL(p, server.consoleUrl).toString();
 
   beforeAll(async () => {
@@ -43,7 +44,11 @@ describe('registrations and API keys in the console (browser)', () => {
       }),
     });
     expect(res.status).toBe(201);
-    owner = ((await res.json()) as { customerNumber: string }).customerNumber;
+    const registered = (await res.json()) as { customerNumber: string; registrationNoFormatted: string };
+    owner = registered.customerNumber;
+    registrationNo = registered.registrationNoFormatted;
+    const store = await server.services.organisations.create('stores', { code: 'shibuya', name: 'Shibuya' });
+    await server.createStaff({ username: 'e2e-store', password: PASSWORD, role: 'store', storeId: store.id });
     browser = await launchBrowser({ viewport: { width: 1280, height: 800 } });
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.setDefaultTimeout(15_000);
@@ -102,5 +107,19 @@ describe('registrations and API keys in the console (browser)', () => {
     await page.getByRole('button', { name: 'I have saved it' }).click();
     await expect.poll(() => page.getByTestId('keys').innerText()).toContain('Shop site');
     expect(await page.content()).not.toContain(key);
+  });
+
+  it('gives store staff an exact lookup instead of the customer base', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Username').fill('e2e-store');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: /log in/i }).click();
+    await page.getByTestId('lookup-input').fill(registrationNo);
+    await page.getByRole('button', { name: 'Look up' }).click();
+    const result = page.getByTestId('lookup-result');
+    await result.waitFor();
+    expect(await result.innerText()).toContain('登録 花子');
+    expect(await result.innerText()).not.toContain('hanako@example.jp');
+    expect(await page.getByRole('link', { name: 'Registrations' }).count()).toBe(0);
   });
 });

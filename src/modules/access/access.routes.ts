@@ -126,6 +126,12 @@ export function registerAccessAdminRoutes(app: Surface, access: AccessService): 
     },
   );
 
+  app.post(
+    '/api/staff/:id/enable',
+    { config: { access: ['admin'] }, schema: { tags, summary: 'Enable a disabled staff account again', params: IdParams, response: { 200: StaffSchema, ...errors(401, 403, 404) } } },
+    async (req) => access.setStaffDisabled(req.params.id, false),
+  );
+
   app.get(
     '/api/keys',
     {

@@ -46,7 +46,7 @@ export const registrationRepository = {
   list(db: Executor, f: RegistrationFilter) {
     let q = db.selectFrom('product_registrations').selectAll();
     if (f.category) q = q.where('category', '=', f.category);
-    if (f.model) q = q.where('model', '=', f.model);
+    if (f.model) q = q.where(sql<string>`lower(model)`, 'like', `${f.model.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     if (f.from) q = q.where('registered_at', '>=', f.from);
     if (f.to) q = q.where('registered_at', '<', f.to);
     if (f.serial) q = q.where('serial', 'like', `${f.serial.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);

@@ -5,6 +5,7 @@ import { CustomerPage } from './pages/CustomerPage';
 import { LoginPage } from './pages/LoginPage';
 import { NewCustomerPage } from './pages/NewCustomerPage';
 import { SearchPage } from './pages/SearchPage';
+import { CounterLookupPage } from './pages/CounterLookupPage';
 import { isMessagingPath, MessagingSection } from './pages/messaging/MessagingSection';
 import { canUseMessaging } from './messaging-api';
 import { isProductsPath, ProductsSection } from './pages/products/ProductsSection';
@@ -138,9 +139,10 @@ export function App() {
 }
 
 function Page({ route }: { route: Route }) {
+  const { staff } = useSession();
   switch (route.name) {
     case 'search':
-      return <SearchPage />;
+      return staff.role === 'store' || staff.role === 'facility' ? <CounterLookupPage /> : <SearchPage />;
     case 'newCustomer':
       return <NewCustomerPage />;
     case 'customer':
