@@ -208,8 +208,9 @@ export class DeliveryService {
   }
 
   private async completeIfFinished(db: Executor, runId: number): Promise<void> {
+    // Called after every chunk: a probe for one pending row, not a count over a million.
+    if (await sendLogRepository.hasPending(db, runId)) return;
     const progress = await sendLogRepository.runProgress(db, runId);
-    if ((progress.queued ?? 0) > 0 || (progress.sending ?? 0) > 0) return;
     const run = await runsRepository.find(db, runId);
     if (!run || run.status !== 'sending') return;
     await runsRepository.update(db, runId, { status: 'done', finished_at: new Date() });

@@ -160,6 +160,11 @@ export const sendLogRepository = {
         as o(id, status, error, recipient, subject, message_id)
       where s.id = o.id`.execute(db);
   },
+  /** Whether a run still has messages to send: an index probe, not a count over the run. */
+  async hasPending(db: Executor, runId: number): Promise<boolean> {
+    const r = await sql`select 1 from send_log where run_id = ${runId} and status in ('queued', 'sending') limit 1`.execute(db);
+    return r.rows.length > 0;
+  },
   async runProgress(db: Executor, runId: number): Promise<Record<string, number>> {
     const r = await sql<{ status: string; n: number }>`select status, count(*)::bigint as n from send_log where run_id = ${runId} group by status`.execute(db);
     return Object.fromEntries(r.rows.map((x) => [x.status, Number(x.n)]));
