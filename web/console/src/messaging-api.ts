@@ -1,4 +1,4 @@
-import { api, ApiError, isAbort } from './api';
+import { request as sharedRequest } from './api';
 import type { ConsentChannel, Staff } from './types';
 
 /**
@@ -229,84 +229,10 @@ interface Options {
   signal?: AbortSignal;
 }
 
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-/**
- * The CSRF token of the session, for writes. The shared client keeps its copy private, so this
- * module asks the session endpoint once and again whenever the server refuses the token.
- */
-let csrf: Promise<string> | null = null;
-function csrfToken(fresh = false): Promise<string> {
-  if (fresh || !csrf) {
-    csrf = api.me().then(
-      (s) => s.csrfToken,
-      (err: unknown) => {
-        csrf = null;
-        throw err;
-      },
-    );
-  }
-  return csrf;
-}
-
-/** A 401 means the session ended: one request through the shared client lets the app react (login page). */
-function sessionEnded(): void {
-  api.searchCustomers('', undefined, 1).catch(() => undefined);
-}
-
-async function errorOf(res: Response): Promise<ApiError> {
-  try {
-    const json = (await res.json()) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
-    const e = json.error ?? {};
-    return new ApiError(
-      res.status,
-      typeof e.code === 'string' ? e.code : 'http_error',
-      typeof e.message === 'string' && e.message ? e.message : `The server answered ${res.status} ${res.statusText}`,
-      typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : {},
-    );
-  } catch (err) {
-    if (isAbort(err)) throw err;
-    return new ApiError(res.status, 'http_error', `The server answered ${res.status} ${res.statusText}`.trim());
-  }
-}
-
-async function request<T>(method: string, path: string, opts: Options = {}, retried = false): Promise<T> {
-  let url = path;
-  if (opts.query) {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(opts.query)) if (value !== undefined && value !== '') params.set(key, String(value));
-    const qs = params.toString();
-    if (qs) url += `?${qs}`;
-  }
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-  if (UNSAFE.has(method)) headers['X-CSRF-Token'] = await csrfToken();
-
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method,
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      credentials: 'same-origin',
-      signal: opts.signal,
-    });
-  } catch (err) {
-    if (isAbort(err)) throw err;
-    throw new ApiError(0, 'network_error', 'Cannot reach the server. Check the connection and try again.');
-  }
-  if (res.ok) {
-    if (res.status === 204) return undefined as T;
-    const text = await res.text();
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-  const error = await errorOf(res);
-  if (error.status === 403 && error.code === 'csrf_failed' && !retried) {
-    await csrfToken(true);
-    return request<T>(method, path, opts, true);
-  }
-  if (error.status === 401) sessionEnded();
-  throw error;
+/** The shared client's request; empty filter fields are left out of the query. */
+function request<T>(method: string, path: string, opts: Options = {}): Promise<T> {
+  const query = opts.query && Object.fromEntries(Object.entries(opts.query).filter(([, v]) => v !== undefined && v !== ''));
+  return sharedRequest<T>(method, path, { ...opts, ...(query ? { query } : {}) });
 }
 
 const seg = (id: number | string) => encodeURIComponent(String(id));
