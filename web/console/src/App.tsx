@@ -8,8 +8,9 @@ import { SearchPage } from './pages/SearchPage';
 import { CounterLookupPage } from './pages/CounterLookupPage';
 import { isMessagingPath, MessagingSection } from './pages/messaging/MessagingSection';
 import { canUseMessaging } from './messaging-api';
-import { isProductsPath, ProductsSection } from './pages/products/ProductsSection';
-import { canManageKeys, canSeeRegistrations } from './products-api';
+import { isRegistrationsPath, RegistrationsSection } from './pages/registrations/RegistrationsSection';
+import { AdminSection, isAdminPath } from './pages/admin/AdminSection';
+import { canAdminister, canManageKeys, canSeeRegistrations } from './admin-api';
 import { Link, matchRoute, navigate, safeNext, useLocation, type Route } from './router';
 import { canWrite, SessionContext, useSession, type SessionContextValue } from './session';
 import type { Session, Staff } from './types';
@@ -117,8 +118,10 @@ export function App() {
         <Header />
         {isMessagingPath(location.pathname) ? (
           <MessagingSection pathname={location.pathname} />
-        ) : isProductsPath(location.pathname) ? (
-          <ProductsSection pathname={location.pathname} />
+        ) : isRegistrationsPath(location.pathname) ? (
+          <RegistrationsSection pathname={location.pathname} />
+        ) : isAdminPath(location.pathname) ? (
+          <AdminSection pathname={location.pathname} />
         ) : (
           <Page route={route} />
         )}
@@ -189,10 +192,16 @@ function Header() {
               Registrations
             </Link>
           )}
-          {canManageKeys(staff) && (
-            <Link to="/admin/keys" aria-current={pathname.startsWith('/admin/keys') ? 'page' : undefined}>
-              API keys
+          {canAdminister(staff) ? (
+            <Link to="/admin/staff" aria-current={pathname === '/admin' || pathname.startsWith('/admin/') ? 'page' : undefined}>
+              Admin
             </Link>
+          ) : (
+            canManageKeys(staff) && (
+              <Link to="/admin/keys" aria-current={pathname.startsWith('/admin/keys') ? 'page' : undefined}>
+                API keys
+              </Link>
+            )
           )}
           {canUseMessaging(staff) && (
             <Link to="/messaging" aria-current={pathname === '/messaging' || pathname.startsWith('/messaging/') ? 'page' : undefined}>

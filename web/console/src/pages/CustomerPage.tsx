@@ -9,8 +9,7 @@ import { AuditTimeline } from '../components/AuditTimeline';
 import { Consent } from '../components/Consent';
 import { CustomerActions, type MergeResult } from '../components/CustomerActions';
 import { Identifiers } from '../components/Identifiers';
-import { CustomerProducts } from '../components/products/CustomerProducts';
-import { canSeeRegistrations } from '../products-api';
+import { CustomerProducts } from '../components/registrations/CustomerProducts';
 import { PersonalForm } from '../components/PersonalForm';
 import { ErrorMessage, Spinner, StatusBadge, useFocusOnMount, useToast } from '../components/ui';
 
@@ -78,7 +77,7 @@ interface ViewProps {
 }
 
 function CustomerView({ customer: c, refreshing, error, onRetry, onChanged, auditVersion }: ViewProps) {
-  const { canWrite, staff } = useSession();
+  const { canWrite } = useSession();
   const toast = useToast();
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
   const [editing, setEditing] = useState(false);
@@ -251,7 +250,7 @@ function CustomerView({ customer: c, refreshing, error, onRetry, onChanged, audi
 
           <Identifiers customer={c} editable={editable} onChanged={() => onChanged()} />
           <Consent customer={c} editable={editable} onChanged={(u) => onChanged(u)} />
-          {canSeeRegistrations(staff) && <CustomerProducts customerNumber={c.customerNumber} />}
+          <CustomerProducts customerNumber={c.customerNumber} />
           {canWrite && c.status !== 'merged' && (
             <CustomerActions
               customer={c}
