@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
@@ -33,7 +34,8 @@ export function hasPostalAddress(p: Personal): boolean {
  */
 export async function writeLetters(file: string, letters: AsyncIterable<Letter[]>, title: string): Promise<number> {
   await mkdir(path.dirname(file), { recursive: true });
-  const partial = `${file}.partial`;
+  // Unique per writer: the print job and a download may render the same run at once.
+  const partial = `${file}.${randomUUID()}.partial`;
   const doc = createPdf({ title });
   const out = createWriteStream(partial);
   const finished = new Promise<void>((resolve, reject) => {
