@@ -15,6 +15,7 @@ import { OrganisationsService } from './modules/organisations/organisations.serv
 import { registerOrganisationRoutes } from './modules/organisations/organisations.routes.js';
 import { createRegistrationModule, type RegistrationModule } from './modules/registration/index.js';
 import { createMessagingModule, type MessagingModule } from './modules/messaging/index.js';
+import { createAppliancesModule, type AppliancesModule } from './modules/appliances/index.js';
 
 /** Every module's public service, wired once per process. */
 export interface Services {
@@ -28,6 +29,7 @@ export interface Services {
   customers: CustomersModule;
   registration: RegistrationModule;
   messaging: MessagingModule;
+  appliances: AppliancesModule;
 }
 
 export function buildServices(db: Db, config: Config, logger?: FastifyBaseLogger): Services {
@@ -38,7 +40,9 @@ export function buildServices(db: Db, config: Config, logger?: FastifyBaseLogger
   const organisations = new OrganisationsService(db, customers.partnerGrantableFields);
   const registration = createRegistrationModule({ db, audit, access, customers });
   const messaging = createMessagingModule({ db, config, jobs, customers });
-  return { db, config, jobs, audit, access, organisations, customers, registration, messaging };
+  const appliances = createAppliancesModule({ db, config, jobs, customers, logger });
+  messaging.criteria.register(...appliances.segmentCriteria);
+  return { db, config, jobs, audit, access, organisations, customers, registration, messaging, appliances };
 }
 
 export function createLogger(config: Config): FastifyBaseLogger {
@@ -54,7 +58,7 @@ const TITLES: Record<SurfaceName, [string, string]> = {
 
 /** Builds the four surfaces, each with only its own routes, in a fixed order: platform, then modules. */
 export async function buildSurfaces(services: Services, logger: FastifyBaseLogger): Promise<Record<SurfaceName, Surface>> {
-  const { db, config, access, organisations, customers, registration, messaging } = services;
+  const { db, config, access, organisations, customers, registration, messaging, appliances } = services;
   const make = (name: SurfaceName, spaDir?: string) =>
     createSurface({
       name,
@@ -74,6 +78,7 @@ export async function buildSurfaces(services: Services, logger: FastifyBaseLogge
   customers.registerConsoleRoutes(consoleApp);
   registration.registerConsoleRoutes(consoleApp);
   messaging.registerConsoleRoutes(consoleApp);
+  appliances.registerConsoleRoutes(consoleApp);
 
   const portal = await make('portal');
   customers.registerPortalRoutes(portal);
@@ -86,6 +91,7 @@ export async function buildSurfaces(services: Services, logger: FastifyBaseLogge
 
   const ingest = await make('ingest');
   registerIngestWhoAmI(ingest);
+  appliances.registerIngestRoutes(ingest);
 
   const surfaces = { console: consoleApp, portal, partner, ingest };
   await Promise.all(SURFACES.map((s) => surfaces[s].ready()));

@@ -41,6 +41,10 @@ const EnvSchema = Type.Object({
   CLIENTELE_PORTAL_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   CLIENTELE_SEND_WORKERS: Type.Integer({ minimum: 1, maximum: 32, default: 4 }),
   CLIENTELE_SEND_CHUNK_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 500 }),
+  CLIENTELE_MQTT_HOST: Type.Optional(Host),
+  CLIENTELE_MQTT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
+  MQTT_URL: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?|tcp)://' })),
+  CLIENTELE_MQTT_SHARE_GROUP: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', default: 'clientele' }),
 });
 
 export type SurfaceName = 'console' | 'portal' | 'partner' | 'ingest';
@@ -73,6 +77,15 @@ export interface Config {
     sendWorkers: number;
     /** Messages per delivery job. */
     chunkSize: number;
+  };
+  mqtt: {
+    /** Embedded broker (aedes) address, used when no external broker is configured. */
+    host: string;
+    port: number;
+    /** An external broker (Mosquitto, EMQX…); with it, no embedded broker runs. */
+    url: string | undefined;
+    /** Shared-subscription group the Clientele nodes consuming an external broker share. */
+    shareGroup: string;
   };
 }
 
@@ -153,6 +166,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ).replace(/\/$/, ''),
       sendWorkers: e.CLIENTELE_SEND_WORKERS,
       chunkSize: e.CLIENTELE_SEND_CHUNK_SIZE,
+    },
+    mqtt: {
+      host: e.CLIENTELE_MQTT_HOST ?? e.CLIENTELE_HOST,
+      port: e.CLIENTELE_MQTT_PORT,
+      url: e.MQTT_URL,
+      shareGroup: e.CLIENTELE_MQTT_SHARE_GROUP,
     },
   };
 }

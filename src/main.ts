@@ -34,9 +34,13 @@ function printDemoCredentials(c: DemoCredentials, config: Config) {
   if (c.customer.login) say(`  portal   ${c.customer.login} / ${c.customer.password} (customer) ${url('portal')}`);
   say('Demo API keys (Authorization: Bearer …):');
   for (const k of c.keys) say(`  ${k.kind.padEnd(15)} ${k.key}  → ${k.surface} surface (${k.label})`);
+  if (c.appliances?.length) {
+    say('Demo appliances (MQTT username / password, or HTTP Basic on the ingest surface):');
+    for (const a of c.appliances) say(`  ${a.manufacturingNumber} / ${a.secret}  (${a.model})`);
+  }
 }
 
-async function start(options: { demo?: boolean; demoCustomers: number }) {
+async function start(options: { demo?: boolean; demoCustomers: number; demoAppliances: number }) {
   const config = loadConfig();
   const logger = createLogger(config);
   say(config.databaseUrl ? 'Using the PostgreSQL at DATABASE_URL' : `Starting the embedded PostgreSQL in ${config.dataDir}/postgres …`);
@@ -45,14 +49,15 @@ async function start(options: { demo?: boolean; demoCustomers: number }) {
   const services = buildServices(db.handle.db, config, logger);
   if (options.demo) {
     if (await isEmptyDatabase(services)) {
-      say(`Empty database: adding demo data (${options.demoCustomers} customers) …`);
-      await seedDemo(services, { customers: options.demoCustomers, dataDir: config.dataDir });
+      say(`Empty database: adding demo data (${options.demoCustomers} customers, ${options.demoAppliances} appliances) …`);
+      await seedDemo(services, { customers: options.demoCustomers, appliances: options.demoAppliances, dataDir: config.dataDir });
     } else {
       say('The database has data: no demo data added.');
     }
   }
   const surfaces = await buildSurfaces(services, logger);
   await services.jobs.start();
+  const mqtt = await services.appliances.mqtt.start();
   for (const name of SURFACES) {
     const { host, port } = config.surfaces[name];
     await surfaces[name].listen({ host, port });
@@ -64,6 +69,7 @@ async function start(options: { demo?: boolean; demoCustomers: number }) {
     const port = typeof address === 'object' && address ? address.port : config.surfaces[name].port;
     say(`  ${name.padEnd(8)} http://${config.surfaces[name].host}:${port}   (API docs: /docs)`);
   }
+  say(`  mqtt     ${mqtt.address}   (${mqtt.mode === 'embedded' ? 'embedded broker for appliances' : `consuming appliance records from MQTT_URL, group ${config.mqtt.shareGroup}`})`);
   if (options.demo) {
     const credentials = await readDemoCredentials(config.dataDir);
     if (credentials) printDemoCredentials(credentials, config);
@@ -80,6 +86,7 @@ async function start(options: { demo?: boolean; demoCustomers: number }) {
     say(`\n${signal}: stopping …`);
     clearInterval(purge);
     await Promise.allSettled(SURFACES.map((s) => surfaces[s].close()));
+    await services.appliances.mqtt.stop().catch(() => undefined);
     await services.jobs.stop().catch(() => undefined);
     await db.close();
     process.exit(0);
@@ -107,6 +114,7 @@ program
   .description('Run all four surfaces (console, portal, partner, ingest); migrations run first')
   .option('--demo', 'add demo data when the database is empty and print demo logins')
   .option('--demo-customers <n>', 'how many demo customers', positiveInt, 500)
+  .option('--demo-appliances <n>', 'how many demo appliances (with five months of usage each)', positiveInt, 300)
   .action(start);
 
 program
@@ -123,10 +131,11 @@ program
   .description('Add demo data to an empty database')
   .requiredOption('--demo', 'the demo data set (the only one there is)')
   .option('--customers <n>', 'how many demo customers', positiveInt, 500)
-  .action((opts: { customers: number }) =>
+  .option('--appliances <n>', 'how many demo appliances (with five months of usage each)', positiveInt, 300)
+  .action((opts: { customers: number; appliances: number }) =>
     withServices(async (services, config) => {
-      const credentials = await seedDemo(services, { customers: opts.customers, dataDir: config.dataDir });
-      say(`Seeded ${opts.customers} customers.`);
+      const credentials = await seedDemo(services, { customers: opts.customers, appliances: opts.appliances, dataDir: config.dataDir });
+      say(`Seeded ${opts.customers} customers and ${opts.appliances} appliances.`);
       printDemoCredentials(credentials, config);
     }),
   );
@@ -304,6 +313,62 @@ products
       bar.stop();
       const seconds = (Date.now() - started) / 1000;
       say(`Shipped list: ${inserted} new, ${updated} updated in ${seconds.toFixed(1)} s.`);
+      if (rejected.length) {
+        const rejectsFile = `${file}.rejects.csv`;
+        const out = stringify({ header: true, columns: ['line', 'problems'] });
+        const done = new Promise<void>((resolve, reject) =>
+          out.pipe(createWriteStream(rejectsFile)).on('finish', () => resolve()).on('error', reject),
+        );
+        for (const r of rejected) out.write([r.line, r.problems.map((p) => `${p.field}: ${p.message}`).join('; ')]);
+        out.end();
+        await done;
+        say(`Skipped ${rejected.length} invalid rows; see ${rejectsFile}.`);
+      }
+    }),
+  );
+
+const appliances = program.command('appliances').description('Connected appliances');
+appliances
+  .command('import')
+  .description(
+    'Import the production list (CSV: manufacturing_number,model,secret): the appliances that may connect and their device secrets ' +
+      '(stored as SHA-256). Models must be in the catalog. Re-importing replaces secrets; invalid rows go to FILE.rejects.csv.',
+  )
+  .argument('<file>', 'CSV file (UTF-8) with a header row')
+  .option('--batch-size <n>', 'rows per statement', positiveInt, 5000)
+  .action((file: string, opts: { batchSize: number }) =>
+    withServices(async (services) => {
+      const catalog = services.appliances.catalog;
+      const started = Date.now();
+      const bar = progressBar('appliances', Math.max((await countLines(file)) - 1, 0));
+      const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, info: true }));
+      let batch: { line: number; values: Record<string, string> }[] = [];
+      let inserted = 0;
+      let updated = 0;
+      const rejected: { line: number; problems: { field: string; message: string }[] }[] = [];
+      let checked = false;
+      const flush = async () => {
+        if (!batch.length) return;
+        const r = await catalog.importProduction(batch);
+        inserted += r.inserted;
+        updated += r.updated;
+        rejected.push(...r.rejected);
+        bar.increment(batch.length);
+        batch = [];
+      };
+      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+        if (!checked) {
+          const unknown = catalog.unknownColumns(Object.keys(record));
+          if (unknown.length) throw new Error(`Unknown column(s) in ${file}: ${unknown.join(', ')}. Nothing was imported.`);
+          checked = true;
+        }
+        batch.push({ line: info.lines, values: record });
+        if (batch.length >= opts.batchSize) await flush();
+      }
+      await flush();
+      bar.stop();
+      const seconds = (Date.now() - started) / 1000;
+      say(`Production list: ${inserted} new, ${updated} updated (secrets replaced) in ${seconds.toFixed(1)} s.`);
       if (rejected.length) {
         const rejectsFile = `${file}.rejects.csv`;
         const out = stringify({ header: true, columns: ['line', 'problems'] });

@@ -1,9 +1,13 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { runCli, startCli, stopCli } from './helpers/cli.js';
+import { killLeftoverClis, runCli, startCli, stopCli } from './helpers/cli.js';
+
+// Each test spawns the real CLI (tsx compiles it on start): generous on a busy 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
+afterAll(() => killLeftoverClis());
 
 let db: TestDatabase;
 let dir: string;
@@ -19,6 +23,7 @@ beforeAll(async () => {
     CLIENTELE_PORTAL_PORT: '0',
     CLIENTELE_PARTNER_PORT: '0',
     CLIENTELE_INGEST_PORT: '0',
+    CLIENTELE_MQTT_PORT: '0',
   };
 });
 afterAll(() => db.drop());
@@ -31,10 +36,11 @@ describe('clientele start', () => {
     const plainExit = await stopCli(plain.child);
     expect(plainExit, plain.output()).toBe(0);
 
-    const demo = await startCli(['--demo', '--demo-customers', '50'], env);
+    const demo = await startCli(['--demo', '--demo-customers', '50', '--demo-appliances', '12'], env);
     expect(demo.output()).toContain('Demo logins');
     expect(demo.output()).toMatch(/admin\s+\/ demo-admin-pass/);
     expect(demo.output()).toMatch(/clk_[a-z0-9]{12}\./);
+    expect(demo.output()).toMatch(/Demo appliances[^\n]*\n\s+DEMO[A-Z0-9-]+ \/ \S+/);
     const consoleUrl = /console\s+(http:\/\/\S+)/.exec(demo.output())![1]!;
     const login = await fetch(`${consoleUrl}/api/auth/login`, {
       method: 'POST',
@@ -43,15 +49,19 @@ describe('clientele start', () => {
     });
     expect(login.status).toBe(200);
     await stopCli(demo.child);
-    // 50 imported customers and 20 who registered products through the agent
-    expect(await db.services.customers.importer.count()).toBe(70);
+    // 50 imported customers, 20 who registered products through the agent, and the appliance homes' card holders
+    const homes = await db.handle.db.selectFrom('appliance_registrations').select((eb) => eb.fn.count<string>('customer_id').distinct().as('n')).executeTakeFirstOrThrow();
+    expect(Number(homes.n)).toBeGreaterThan(0);
+    expect(await db.services.customers.importer.count()).toBe(70 + Number(homes.n));
+    const fleet = await db.handle.db.selectFrom('appliances').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(fleet.n)).toBe(12);
     expect((await db.services.registration.service.countByCategory()).map((c) => c.category)).toEqual(['pc', 'printer']);
     expect(await db.services.messaging.campaigns.list()).toHaveLength(1);
 
-    const again = await startCli(['--demo', '--demo-customers', '50'], env);
+    const again = await startCli(['--demo', '--demo-customers', '50', '--demo-appliances', '12'], env);
     expect(again.output()).toContain('no demo data added');
     await stopCli(again.child);
-    expect(await db.services.customers.importer.count()).toBe(70);
+    expect(await db.services.customers.importer.count()).toBe(70 + Number(homes.n));
   });
 
   it('stops with a message naming the setting when configuration is bad', async () => {

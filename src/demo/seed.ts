@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Services } from '../app.js';
 import { CLI_ACTOR } from '../platform/auth/principal.js';
+import { seedApplianceDemo } from '../modules/appliances/appliances.demo.js';
 import { progressBar } from '../platform/progress.js';
 import { fakePerson, seededRandom } from './people.js';
 
@@ -10,6 +11,8 @@ export interface DemoCredentials {
   staff: { username: string; password: string; role: string; surface: string }[];
   customer: { login: string; password: string };
   keys: { kind: string; label: string; key: string; surface: string }[];
+  /** A few demo appliances' MQTT/HTTP credentials (manufacturing number + device secret). */
+  appliances?: { manufacturingNumber: string; secret: string; model: string }[];
 }
 
 const DEMO_PASSWORDS = {
@@ -38,7 +41,7 @@ export async function readDemoCredentials(dataDir: string): Promise<DemoCredenti
  * Fills an empty database with a small coalition: stores, facilities, a partner, one staff
  * account per role, API keys and `customerCount` fake customers. Refuses a database with data.
  */
-export async function seedDemo(services: Services, options: { customers: number; dataDir: string }): Promise<DemoCredentials> {
+export async function seedDemo(services: Services, options: { customers: number; appliances?: number; dataDir: string }): Promise<DemoCredentials> {
   if (!(await isEmptyDatabase(services))) throw new Error('demo data goes only into an empty database; this one has data');
   const { organisations, access, customers } = services;
   const [storeA] = await Promise.all([
@@ -150,10 +153,17 @@ export async function seedDemo(services: Services, options: { customers: number;
   });
   await messaging.campaigns.create({ name: '秋の感謝セール（東京）', templateId: template.id, segmentId: segment.id, kind: 'one_off' }, 'demo');
 
+  // Connected appliances: a fleet of homes with five months of usage, sent through the real ingest.
+  const fleet = options.appliances ?? 300;
+  const applianceBar = progressBar('appliances', fleet);
+  const appliances = await seedApplianceDemo(services, { appliances: fleet, days: 150, onProgress: () => applianceBar.increment() });
+  applianceBar.stop();
+
   const credentials: DemoCredentials = {
     staff: staff.map((s) => ({ username: s.username, password: DEMO_PASSWORDS[s.role], role: s.role, surface: s.surface })),
     customer: { login: customerLogin, password: DEMO_PASSWORDS.customer },
     keys: keys.map((k) => ({ kind: k.kind, label: k.label, key: k.key, surface: k.surface })),
+    appliances: appliances.samples,
   };
   await writeFile(credentialsFile(options.dataDir), JSON.stringify(credentials, null, 2), { mode: 0o600 });
   return credentials;

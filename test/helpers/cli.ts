@@ -22,12 +22,23 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
   });
 }
 
+const running = new Set<ChildProcess>();
+
+/** Kills every CLI a test started and did not stop (a test that timed out), so none outlives the run. */
+export function killLeftoverClis(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 export function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, CLIENTELE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
+  return child;
 }
 
 /** Starts `clientele start …` and resolves once it says it is running. */
@@ -37,7 +48,10 @@ export function startCli(args: string[], env: Record<string, string>, timeoutMs 
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`clientele start did not come up:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`clientele start did not come up:\n${output}`));
+    }, timeoutMs);
     const check = () => {
       if (output.includes('Clientele is running') && /ingest\s+http/.test(output)) {
         clearTimeout(timer);
@@ -53,6 +67,7 @@ export function startCli(args: string[], env: Record<string, string>, timeoutMs 
 }
 
 export function stopCli(child: ChildProcess): Promise<number | null> {
+  running.delete(child);
   return new Promise((resolve) => {
     child.removeAllListeners('exit');
     child.on('exit', (code) => resolve(code));

@@ -208,6 +208,10 @@ function Header() {
               Messaging
             </Link>
           )}
+          {canUseMessaging(staff) && (
+            // The appliance screens are their own small app (web/appliances) on this surface and session.
+            <a href="/appliances/">Appliances</a>
+          )}
         </nav>
         <div className="app-user" data-testid="current-staff">
           <span className="app-user-name">{staff.displayName}</span>
