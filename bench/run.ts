@@ -20,6 +20,10 @@ const BENCHMARKS: Record<string, BenchEntry> = {
     summary: 'generate customers, import them as the CLI does, search them (goal: ≥ 20,000 rows/s, p95 ≤ 50 ms)',
     load: () => import('./customers.bench.js'),
   },
+  appliances: {
+    summary: '10,000 simulated appliances over MQTT: stored records/s vs the broker-only ceiling (aedes, Mosquitto), p99 record-to-rollup delay, analysis p95 at 50M records',
+    load: () => import('./appliances.bench.js'),
+  },
 };
 
 function usage(): string {
