@@ -47,6 +47,8 @@ interface Options {
   keep: boolean;
   skipMosquitto: boolean;
   skipAnalysis: boolean;
+  skipThroughput: boolean;
+  skipRecalc: boolean;
 }
 
 function parseOptions(argv: string[]): Options | null {
@@ -62,18 +64,21 @@ function parseOptions(argv: string[]): Options | null {
       keep: { type: 'boolean', default: false },
       'skip-mosquitto': { type: 'boolean', default: false },
       'skip-analysis': { type: 'boolean', default: false },
+      'skip-throughput': { type: 'boolean', default: false },
+      'skip-recalc': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'npm run bench -- appliances [--appliances N] [--seconds S] [--warmup S] [--records N] [--window N] [--queries N] [--skip-mosquitto] [--skip-analysis] [--keep]\n' +
+      'npm run bench -- appliances [--appliances N] [--seconds S] [--warmup S] [--records N] [--window N] [--queries N] [--skip-mosquitto] [--skip-analysis] [--skip-throughput] [--skip-recalc] [--keep]\n' +
         '  --appliances  simulated appliances, each its own MQTT connection (default 10,000)\n' +
         '  --seconds     measuring time of each throughput run (default 20), after --warmup seconds (default 5)\n' +
         '  --window      records each appliance has in flight at full load (default 5)\n' +
         '  --records     raw records for the analysis queries (default 50,000,000)\n' +
         '  --queries     analysis queries to time (default 300)\n' +
-        '  --keep        reuse .bench-data/appliances-pg and its database if present (the 50M records take minutes)\n',
+        '  --keep        reuse .bench-data/appliances-pg and its database if present (the 50M records take minutes)\n' +
+        '  --skip-throughput  only the analysis part; --skip-recalc (with --keep) times the queries on the kept rollups\n',
     );
     return null;
   }
@@ -92,6 +97,8 @@ function parseOptions(argv: string[]): Options | null {
     keep: values.keep!,
     skipMosquitto: values['skip-mosquitto']!,
     skipAnalysis: values['skip-analysis']!,
+    skipThroughput: values['skip-throughput']!,
+    skipRecalc: values['skip-recalc']!,
   };
 }
 
@@ -236,9 +243,13 @@ async function subscriber(url: string): Promise<{ counter: Counter; close(): Pro
 
 /** A bare aedes: no authentication, no storage. */
 async function bareAedes(): Promise<{ port: number; close(): Promise<void> }> {
-  // Publishes authorised on a fresh stack: with the default synchronous hook a client's long
-  // backlog of pipelined packets recurses through aedes until the stack overflows.
-  const broker = await Aedes.createBroker({ concurrency: 1000, authorizePublish: (_c, _p, done) => queueMicrotask(() => done(null)) });
+  // Publishes authorised and completed on a fresh stack: with aedes' default synchronous hooks a
+  // client's long backlog of pipelined packets recurses through aedes until the stack overflows.
+  const broker = await Aedes.createBroker({
+    concurrency: 1000,
+    authorizePublish: (_c, _p, done) => queueMicrotask(() => done(null)),
+    published: (_packet, _client, done) => setImmediate(done),
+  });
   const server = net.createServer((s) => {
     s.setNoDelay(true);
     broker.handle(s);
@@ -378,90 +389,96 @@ export async function main(argv: string[]): Promise<void> {
         load,
       });
 
-    // 1. aedes, broker only
-    const bare = await bareAedes();
-    const sub = await subscriber(`mqtt://127.0.0.1:${bare.port}`);
-    const ceilingAedes = await runFleetPhase('aedes, broker only (publish → subscriber, nothing stored)', planFile, `mqtt://127.0.0.1:${bare.port}`, sub.counter, o, {
-      pace: 'max',
-      preRegistered: true,
-    });
-    await sub.close();
-    await bare.close();
-    row('aedes broker only (ceiling)', ceilingAedes.rate, null, null, ceilingAedes.load);
-
-    // 2. Clientele's embedded broker: register the fleet (real first-use records), then full load
-    const status = await services.appliances.mqtt.start();
-    const stored = await runFleetPhase('Clientele, embedded aedes, stored (PUBACK after commit)', planFile, status.address!, ingest.counter, o, { pace: 'max', preRegistered: false }, ingest);
-    row('embedded aedes → PostgreSQL, full load', stored.rate, ceilingAedes.rate, stored.delays, stored.load);
-    // … and at half that load, as appliances in use would send (each appliance every N seconds)
-    const pace = Math.max(0.05, o.appliances / Math.max(1, stored.rate / 2));
-    const paced = await runFleetPhase(
-      `Clientele, embedded aedes, half load (each appliance every ${fmt(pace, 2)} s)`,
-      planFile,
-      status.address!,
-      ingest.counter,
-      o,
-      { pace, preRegistered: true, lastSeq: (await maxSeq(handle)) + 10 },
-      ingest,
-    );
-    row(`embedded aedes → PostgreSQL, half load`, paced.rate, ceilingAedes.rate, paced.delays, paced.load);
-    await services.appliances.mqtt.stop();
-    const registeredAll = stored.fleet.registered;
-
-    // 3. Mosquitto
-    let ceilingMosquitto: number | null = null;
-    if (!o.skipMosquitto) {
-      const svc = { username: 'clientele-bench', password: 'bench-service-password-0123' };
-      mosquitto = await startMosquitto({
-        users: [svc, ...plan.appliances.map((a) => ({ username: a.manufacturingNumber, password: a.secret }))],
-        acl: applianceAcl(svc.username),
-      });
-      const sub2 = await subscriber(mosquitto.url(svc));
-      const c = await runFleetPhase('Mosquitto, broker only', planFile, mosquitto.url(), sub2.counter, o, { pace: 'max', preRegistered: true });
-      await sub2.close();
-      ceilingMosquitto = c.rate;
-      row('Mosquitto broker only (ceiling)', c.rate, null, null, c.load);
-      const node = buildServices(handle.db, loadConfig({ ...env, MQTT_URL: mosquitto.url(svc) }));
-      const nodeIngest = watchIngest(node);
-      await node.appliances.mqtt.start({ clientId: 'clientele-bench-node' });
-      const s = await runFleetPhase('Clientele consuming Mosquitto ($share), stored', planFile, mosquitto.url(), nodeIngest.counter, o, {
+    let registeredAll = o.appliances;
+    if (!o.skipThroughput) {
+      // 1. aedes, broker only
+      const bare = await bareAedes();
+      const sub = await subscriber(`mqtt://127.0.0.1:${bare.port}`);
+      const ceilingAedes = await runFleetPhase('aedes, broker only (publish → subscriber, nothing stored)', planFile, `mqtt://127.0.0.1:${bare.port}`, sub.counter, o, {
         pace: 'max',
         preRegistered: true,
-        lastSeq: (await maxSeq(handle)) + 10,
-      }, nodeIngest);
-      row('Mosquitto → Clientele ($share) → PostgreSQL, full load', s.rate, ceilingMosquitto, s.delays, s.load);
-      const p = await runFleetPhase(
-        `Mosquitto → Clientele, half load (each appliance every ${fmt(Math.max(0.05, o.appliances / Math.max(1, s.rate / 2)), 2)} s)`,
-        planFile,
-        mosquitto.url(),
-        nodeIngest.counter,
-        o,
-        { pace: Math.max(0.05, o.appliances / Math.max(1, s.rate / 2)), preRegistered: true, lastSeq: (await maxSeq(handle)) + 10 },
-        nodeIngest,
-      );
-      row('Mosquitto → Clientele ($share) → PostgreSQL, half load', p.rate, ceilingMosquitto, p.delays, p.load);
-      await node.appliances.mqtt.stop();
-      await mosquitto.close();
-      mosquitto = null;
-    }
-    const consistency = await services.appliances.recalculation.differences(null);
+      });
+      await sub.close();
+      await bare.close();
+      row('aedes broker only (ceiling)', ceilingAedes.rate, null, null, ceilingAedes.load);
 
-    printTable(
-      `Usage records per second, ${fmt(o.appliances)} appliances (${fmt(registeredAll)} registered through first-use records), ${o.seconds} s after ${o.warmup} s warm-up`,
-      ['Run', 'Records/s', 'Of the ceiling', 'Delay p50', 'Delay p99', 'Load/CPU'],
-      throughput.map((t) => [t.run, t.rate, t.ofCeiling, t.p50, t.p99, t.load]),
-    );
-    printTable('Rollups after the runs vs. a recomputation from the raw records', ['Rollup', 'Rows that differ'], Object.entries(consistency).map(([k, v]) => [k, v]));
+      // 2. Clientele's embedded broker: register the fleet (real first-use records), then full load
+      const status = await services.appliances.mqtt.start();
+      const stored = await runFleetPhase('Clientele, embedded aedes, stored (PUBACK after commit)', planFile, status.address!, ingest.counter, o, { pace: 'max', preRegistered: false }, ingest);
+      row('embedded aedes → PostgreSQL, full load', stored.rate, ceilingAedes.rate, stored.delays, stored.load);
+      // … and at half that load, as appliances in use would send (each appliance every N seconds)
+      const pace = Math.max(0.05, o.appliances / Math.max(1, stored.rate / 2));
+      const paced = await runFleetPhase(
+        `Clientele, embedded aedes, half load (each appliance every ${fmt(pace, 2)} s)`,
+        planFile,
+        status.address!,
+        ingest.counter,
+        o,
+        { pace, preRegistered: true, lastSeq: (await maxSeq(handle)) + 10 },
+        ingest,
+      );
+      row(`embedded aedes → PostgreSQL, half load`, paced.rate, ceilingAedes.rate, paced.delays, paced.load);
+      await services.appliances.mqtt.stop();
+      registeredAll = stored.fleet.registered;
+
+      // 3. Mosquitto
+      let ceilingMosquitto: number | null = null;
+      if (!o.skipMosquitto) {
+        const svc = { username: 'clientele-bench', password: 'bench-service-password-0123' };
+        mosquitto = await startMosquitto({
+          users: [svc, ...plan.appliances.map((a) => ({ username: a.manufacturingNumber, password: a.secret }))],
+          acl: applianceAcl(svc.username),
+        });
+        const sub2 = await subscriber(mosquitto.url(svc));
+        const c = await runFleetPhase('Mosquitto, broker only', planFile, mosquitto.url(), sub2.counter, o, { pace: 'max', preRegistered: true });
+        await sub2.close();
+        ceilingMosquitto = c.rate;
+        row('Mosquitto broker only (ceiling)', c.rate, null, null, c.load);
+        const node = buildServices(handle.db, loadConfig({ ...env, MQTT_URL: mosquitto.url(svc) }));
+        const nodeIngest = watchIngest(node);
+        await node.appliances.mqtt.start({ clientId: 'clientele-bench-node' });
+        const s = await runFleetPhase('Clientele consuming Mosquitto ($share), stored', planFile, mosquitto.url(), nodeIngest.counter, o, {
+          pace: 'max',
+          preRegistered: true,
+          lastSeq: (await maxSeq(handle)) + 10,
+        }, nodeIngest);
+        row('Mosquitto → Clientele ($share) → PostgreSQL, full load', s.rate, ceilingMosquitto, s.delays, s.load);
+        const p = await runFleetPhase(
+          `Mosquitto → Clientele, half load (each appliance every ${fmt(Math.max(0.05, o.appliances / Math.max(1, s.rate / 2)), 2)} s)`,
+          planFile,
+          mosquitto.url(),
+          nodeIngest.counter,
+          o,
+          { pace: Math.max(0.05, o.appliances / Math.max(1, s.rate / 2)), preRegistered: true, lastSeq: (await maxSeq(handle)) + 10 },
+          nodeIngest,
+        );
+        row('Mosquitto → Clientele ($share) → PostgreSQL, half load', p.rate, ceilingMosquitto, p.delays, p.load);
+        await node.appliances.mqtt.stop();
+        await mosquitto.close();
+        mosquitto = null;
+      }
+      const consistency = await services.appliances.recalculation.differences(null);
+
+      printTable(
+        `Usage records per second, ${fmt(o.appliances)} appliances (${fmt(registeredAll)} registered through first-use records), ${o.seconds} s after ${o.warmup} s warm-up`,
+        ['Run', 'Records/s', 'Of the ceiling', 'Delay p50', 'Delay p99', 'Load/CPU'],
+        throughput.map((t) => [t.run, t.rate, t.ofCeiling, t.p50, t.p99, t.load]),
+      );
+      printTable('Rollups after the runs vs. a recomputation from the raw records', ['Rollup', 'Rows that differ'], Object.entries(consistency).map(([k, v]) => [k, v]));
+    }
 
     // 4. Analysis over many records
     if (!o.skipAnalysis) {
-      await generateRecords(handle, o.records, plan);
+      if (!o.skipRecalc) await generateRecords(handle, o.records, plan);
       const total = Number((await sql<{ n: number }>`select count(*)::bigint as n from appliance_records`.execute(handle.db)).rows[0]!.n);
-      say(`\nRecalculating all rollups from ${fmt(total)} raw records …  (${uptime()})`);
-      const t0 = performance.now();
-      await services.appliances.recalculation.runNow('benchmark', null);
-      const recalcMs = performance.now() - t0;
-      say(`  done in ${fmt(recalcMs / 1000, 1)} s`);
+      let recalcMs = Number.NaN;
+      if (!o.skipRecalc) {
+        say(`\nRecalculating all rollups from ${fmt(total)} raw records …  (${uptime()})`);
+        const t0 = performance.now();
+        await services.appliances.recalculation.runNow('benchmark', null);
+        recalcMs = performance.now() - t0;
+        say(`  done in ${fmt(recalcMs / 1000, 1)} s`);
+      }
       await sql`vacuum analyze appliance_usage_monthly, appliance_function_monthly, appliance_duration_histogram, appliance_time_histogram, appliance_registrations`.execute(handle.db);
       const sizes = await sql<{ rel: string; rows: number; mb: number }>`
         select c.relname as rel, c.reltuples::bigint as rows, (pg_total_relation_size(c.oid) / 1048576)::bigint as mb
@@ -502,7 +519,7 @@ export async function main(argv: string[]): Promise<void> {
         return [label, x.n, fmt(x.p50, 1), fmt(x.p95, 1), fmt(x.p99, 1), fmt(x.max, 1)];
       };
       printTable(
-        `Analysis over ${fmt(total)} raw records (rollups recomputed from them in ${fmt(recalcMs / 1000, 1)} s); ${uptime()}`,
+        `Analysis over ${fmt(total)} raw records${Number.isNaN(recalcMs) ? ' (kept rollups)' : ` (rollups recomputed from them in ${fmt(recalcMs / 1000, 1)} s)`}; ${uptime()}`,
         ['Query', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
         [
           ...Object.entries(samples).map(([k, v]) => lat(k, v)),
