@@ -246,7 +246,9 @@ async function bareAedes(): Promise<{ port: number; close(): Promise<void> }> {
   // Publishes authorised and completed on a fresh stack: with aedes' default synchronous hooks a
   // client's long backlog of pipelined packets recurses through aedes until the stack overflows.
   const broker = await Aedes.createBroker({
-    concurrency: 1000,
+    // As in the product's embedded broker: past this many messages in flight mqemitter queues
+    // them and drains the queue recursively (stack overflow with 10,000 clients).
+    concurrency: 100_000,
     authorizePublish: (_c, _p, done) => queueMicrotask(() => done(null)),
     published: (_packet, _client, done) => setImmediate(done),
   });

@@ -59,8 +59,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   };
   const broker = await Aedes.createBroker({
     // Appliances keep few messages in flight; the default queue limit for packets that arrive
-    // before CONNACK (42) is plenty, the concurrency of the in-process emitter is raised for fan-out.
-    concurrency: 1000,
+    // before CONNACK (42) is plenty. The in-process emitter's concurrency is set above any
+    // realistic number of messages in flight: past it mqemitter queues messages and drains the
+    // queue recursively, which overflows the stack with thousands of devices.
+    concurrency: 100_000,
     heartbeatInterval: 60_000,
     authenticate: (client, username, password, done) => {
       if (!username || !password) return done(authError('credentials required', BAD_CREDENTIALS), false);
