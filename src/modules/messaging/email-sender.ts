@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { MimeComposer, type ComposedEmail } from './mime-message.js';
+import { PipelinedSmtpPool, PipelineUnsupported } from './smtp-pipeline.js';
 
 // nodemailer's own URL parser, so SMTP_URL means exactly what it means to nodemailer.
 const { parseConnectionUrl } = createRequire(import.meta.url)('nodemailer/lib/shared') as {
@@ -35,6 +36,8 @@ export class SendError extends Error {
  */
 export class EmailSender {
   private readonly transport: Transporter | null;
+  /** The pipelined pool, while the SMTP server suits it (see smtp-pipeline.ts); else nodemailer. */
+  private pipeline: PipelinedSmtpPool | null = null;
   private readonly outbox: string | null;
 
   constructor(options: { smtpUrl: string | undefined; from: string; connections: number; dataDir: string }) {
@@ -42,6 +45,15 @@ export class EmailSender {
     this.composer = new MimeComposer(options.from);
     if (options.smtpUrl) {
       this.outbox = null;
+      const parsed = parseConnectionUrl(options.smtpUrl);
+      if (PipelinedSmtpPool.eligible(parsed)) {
+        this.pipeline = new PipelinedSmtpPool({
+          host: parsed.host as string,
+          port: (parsed.port as number | undefined) ?? 25,
+          connections: options.connections,
+          connectionTimeoutMs: 10_000,
+        });
+      }
       this.transport = nodemailer.createTransport({
         ...parseConnectionUrl(options.smtpUrl),
         pool: true,
@@ -85,6 +97,17 @@ export class EmailSender {
       throw new SendError((err as Error).message, false); // a bad address stays bad
     }
     try {
+      if (this.pipeline) {
+        try {
+          await this.pipeline.send(composed.envelope, composed.message);
+          return;
+        } catch (err) {
+          if (!(err instanceof PipelineUnsupported)) throw err;
+          // Not a server for the fast path (TLS offered, no PIPELINING …): nodemailer from now on.
+          this.pipeline?.close();
+          this.pipeline = null;
+        }
+      }
       if (this.transport) {
         // messageId only spares nodemailer generating a random one for its logs; the raw bytes are sent as they are.
         await this.transport.sendMail({ envelope: composed.envelope, raw: composed.message, messageId: mail.messageId });
@@ -102,6 +125,7 @@ export class EmailSender {
   }
 
   close(): void {
+    this.pipeline?.close();
     this.transport?.close();
   }
 }
