@@ -61,6 +61,19 @@ describe('sending over SMTP', () => {
     }
   });
 
+  it('hands a recipient with a non-ASCII address to nodemailer, which negotiates SMTPUTF8', async () => {
+    const sender = new EmailSender({ smtpUrl: sink.url, from: 'shop@example.jp', connections: 2, dataDir: '/nonexistent' });
+    try {
+      const before = sink.messages.length;
+      await Promise.all([sender.send({ ...mail(200), to: 'はなこ@example.jp' }), sender.send(mail(201))]);
+      const got = (await sink.waitFor(before + 2)).slice(before);
+      expect(got.map((m) => m.to && JSON.stringify(m.to)).join(' ')).toContain('はなこ@example.jp');
+      expect(got.map((m) => m.messageId).sort()).toEqual(['<m200.200@clientele>', '<m201.201@clientele>']);
+    } finally {
+      sender.close();
+    }
+  });
+
   it('falls back to nodemailer for a server without PIPELINING', async () => {
     const sender = new EmailSender({ smtpUrl: plain.url, from: 'shop@example.jp', connections: 2, dataDir: '/nonexistent' });
     try {

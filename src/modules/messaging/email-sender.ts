@@ -97,7 +97,7 @@ export class EmailSender {
       throw new SendError((err as Error).message, false); // a bad address stays bad
     }
     try {
-      if (this.pipeline) {
+      if (this.pipeline && PipelinedSmtpPool.carries(composed.envelope)) {
         try {
           await this.pipeline.send(composed.envelope, composed.message);
           return;

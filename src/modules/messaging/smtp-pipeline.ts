@@ -31,6 +31,7 @@ interface Reply {
 type Waiter = { resolve: (r: Reply) => void; reject: (e: Error) => void };
 
 const MESSAGE_TIMEOUT_MS = 30_000;
+const ASCII_ADDRESSES = /^[\x21-\x7e]+$/;
 
 class Connection {
   private readonly socket: net.Socket;
@@ -58,9 +59,17 @@ class Connection {
     const socket = net.connect({ host, port, noDelay: true });
     socket.setTimeout(timeoutMs);
     await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
-      socket.once('timeout', () => reject(new Error(`could not connect to ${host}:${port} in time`)));
+      const failed = (err: Error) => {
+        socket.off('connect', connected).off('timeout', timedOut);
+        socket.destroy();
+        reject(err);
+      };
+      const timedOut = () => failed(new Error(`could not connect to ${host}:${port} in time`));
+      const connected = () => {
+        socket.off('error', failed).off('timeout', timedOut);
+        resolve();
+      };
+      socket.once('connect', connected).once('error', failed).once('timeout', timedOut);
     });
     socket.setTimeout(MESSAGE_TIMEOUT_MS);
     const c = new Connection(socket);
@@ -189,6 +198,11 @@ export class PipelinedSmtpPool {
 
   constructor(private readonly options: { host: string; port: number; connections: number; connectionTimeoutMs: number }) {}
 
+  /** Addresses beyond ASCII need SMTPUTF8, which only nodemailer negotiates. */
+  static carries(envelope: { from: string; to: string[] }): boolean {
+    return ASCII_ADDRESSES.test(envelope.from) && envelope.to.every((t) => ASCII_ADDRESSES.test(t));
+  }
+
   /** Whether a connection URL (as nodemailer parses it) may use this pool: plain SMTP, no AUTH. */
   static eligible(parsed: Record<string, unknown>): boolean {
     const keys = Object.keys(parsed).filter((k) => parsed[k] !== undefined);
@@ -196,6 +210,7 @@ export class PipelinedSmtpPool {
   }
 
   async send(envelope: { from: string; to: string[] }, message: Buffer): Promise<void> {
+    if (!PipelinedSmtpPool.carries(envelope)) throw new Error('non-ASCII envelope address: send it with nodemailer');
     for (let attempt = 0; ; attempt++) {
       const { connection, fresh } = await this.acquire();
       try {
