@@ -5,19 +5,21 @@ export interface SmtpSink {
   url: string;
   port: number;
   messages: ParsedMail[];
-  /** Answer the next N messages with a temporary 451 error. */
-  failNext(n: number): void;
+  /** Answer the next N messages with an error: temporary 451 unless another code is given. */
+  failNext(n: number, code?: number): void;
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
 }
 
 /** A real SMTP server on a free port that keeps every message it accepts, parsed. */
-export async function startSmtpSink(options: { parse?: boolean; delayMs?: number } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(options: { parse?: boolean; delayMs?: number; pipelining?: boolean } = {}): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
   let failures = 0;
+  let failureCode = 451;
   const serverOptions: SMTPServerOptions = {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
+    hidePIPELINING: options.pipelining === false,
     logger: false,
     size: 10 * 1024 * 1024,
     onData(stream, _session, callback) {
@@ -27,8 +29,8 @@ export async function startSmtpSink(options: { parse?: boolean; delayMs?: number
         if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
         if (failures > 0) {
           failures--;
-          const err = new Error('Try again later') as Error & { responseCode: number };
-          err.responseCode = 451;
+          const err = new Error(failureCode < 500 ? 'Try again later' : 'Mailbox unavailable') as Error & { responseCode: number };
+          err.responseCode = failureCode;
           return callback(err);
         }
         if (options.parse === false) {
@@ -53,8 +55,9 @@ export async function startSmtpSink(options: { parse?: boolean; delayMs?: number
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages,
-    failNext: (n) => {
+    failNext: (n, code = 451) => {
       failures = n;
+      failureCode = code;
     },
     async waitFor(count, timeoutMs = 20_000) {
       const until = Date.now() + timeoutMs;
