@@ -6,31 +6,28 @@ export const auditRepository = {
   insert(db: Executor, row: Insertable<AuditLogTable>) {
     return db.insertInto('audit_log').values(row).returning(['id', 'at']).executeTakeFirstOrThrow();
   },
-  /** Many entries in one statement (bulk imports). */
-  async insertMany(db: Executor, rows: Insertable<AuditLogTable>[]) {
-    if (rows.length === 0) return;
-    const col = <K extends keyof Insertable<AuditLogTable>>(k: K) => rows.map((r) => r[k] ?? null);
-    await sql`
-      insert into audit_log (actor_type, actor_id, actor_label, surface, action, customer_id, before, after, details)
-      select * from unnest(${col('actor_type')}::text[], ${col('actor_id')}::text[], ${col('actor_label')}::text[],
-        ${col('surface')}::text[], ${col('action')}::text[], ${col('customer_id')}::bigint[], ${col('before')}::jsonb[],
-        ${col('after')}::jsonb[], ${col('details')}::jsonb[])`.execute(db);
+  /** One entry naming many customers (a bulk import batch); returns its id. */
+  async insertForMany(db: Executor, row: Insertable<AuditLogTable> & { customer_ids: number[] }) {
+    const r = await sql<{ id: number }>`
+      insert into audit_log (actor_type, actor_id, actor_label, surface, action, customer_ids, before, after, details)
+      values (${row.actor_type}, ${row.actor_id ?? null}, ${row.actor_label ?? null}, ${row.surface}, ${row.action},
+        ${row.customer_ids}::bigint[], ${row.before ?? null}::jsonb, ${row.after ?? null}::jsonb, ${row.details ?? null}::jsonb)
+      returning id`.execute(db);
+    return r.rows[0]!.id;
   },
   findById(db: Executor, id: number) {
     return db.selectFrom('audit_log').selectAll().where('id', '=', id).executeTakeFirst();
   },
+  /** Entries about this customer alone and entries naming it among many (imports), newest first. */
   listForCustomer(db: Executor, customerId: number, limit: number, beforeId?: number) {
-    let q = db.selectFrom('audit_log').selectAll().where('customer_id', '=', customerId);
-    if (beforeId !== undefined) q = q.where('id', '<', beforeId);
-    return q.orderBy('id', 'desc').limit(limit).execute();
-  },
-  findByAction(db: Executor, action: string, detailsMatch: Record<string, unknown>) {
-    return db
+    let q = db
       .selectFrom('audit_log')
       .selectAll()
-      .where('action', '=', action)
-      .where(sql<boolean>`details @> ${JSON.stringify(detailsMatch)}::jsonb`)
-      .execute();
+      .where((eb) =>
+        eb.or([eb('customer_id', '=', customerId), eb(sql`customer_ids`, '@>', sql<number[]>`array[${customerId}]::bigint[]`)]),
+      );
+    if (beforeId !== undefined) q = q.where('id', '<', beforeId);
+    return q.orderBy('id', 'desc').limit(limit).execute();
   },
   /**
    * Keeps the shape of a customer's audit trail (who changed which field when) while

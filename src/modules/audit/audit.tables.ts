@@ -11,6 +11,8 @@ export interface AuditLogTable {
   surface: string;
   action: string;
   customer_id: number | null;
+  /** Set on an entry about many customers at once (a bulk import): every one of them. */
+  customer_ids: ColumnType<(number | string)[] | null, number[] | null | undefined, never>;
   before: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
   after: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
   details: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
