@@ -21,3 +21,10 @@ CREATE INDEX audit_log_customer_ids_idx ON audit_log USING gin (customer_ids) WI
 -- 3. No query filters the audit log by action (its only reader went unused): the index cost an
 --    entry per audited change.
 DROP INDEX audit_log_action_idx;
+
+-- 4. Two indexes on customers.email did one job: the citext one (equality) and the
+--    lower(email) text_pattern_ops one (prefix search). The latter also answers equality on
+--    lower(email::text), which is what citext equality compares; the queries that used the
+--    citext index (known e-mails on import, the segment criterion "e-mail equals") now ask
+--    for lower(email::text). One index entry less per customer.
+DROP INDEX customers_email_idx;

@@ -53,8 +53,10 @@ export const customersImportRepository = {
   /** Lower-cased e-mail addresses among `emails` that a customer already has. */
   async knownEmails(db: Executor, emails: string[]): Promise<Set<string>> {
     if (emails.length === 0) return new Set();
+    // What citext equality compares, lower(email::text), so that the customers_email_prefix index answers it.
     const found = await sql<{ email: string }>`
-      select lower(email::text) as email from customers where email = any(${emails}::citext[])`.execute(db);
+      select lower(email::text) as email from customers
+      where lower(email::text) = any(array(select lower(e) from unnest(${emails}::text[]) e))`.execute(db);
     return new Set(found.rows.map((r) => r.email));
   },
 
