@@ -26,32 +26,29 @@ export interface AuditEntry {
   details: Record<string, unknown> | null;
 }
 
-/** Key in the details of an entry about many customers: per-customer values, in the order of customer_ids. */
+/** Key in the details of an entry about many customers: per-customer values, in the order of its customers. */
 const PER_CUSTOMER = 'perCustomer';
 
 /**
  * An entry as the API shows it. An entry about many customers (a bulk import), read as part
- * of one customer's history, reads as an entry about that customer: its details carry that
- * customer's own values (e.g. the line in the file), not the whole batch's.
+ * of one customer's history (`position` given), reads as an entry about that customer: its
+ * details carry that customer's own values (e.g. the line in the file), not the whole batch's.
  */
-function view(row: Selectable<AuditLogTable>, forCustomer?: number): AuditEntry {
+function view(row: Selectable<AuditLogTable>, forCustomer?: { id: number; position: number | null }): AuditEntry {
   let customerId = row.customer_id;
   let details = row.details;
-  if (row.customer_ids) {
-    const ids = row.customer_ids.map(Number);
-    const at = forCustomer === undefined ? -1 : ids.indexOf(forCustomer);
+  if (forCustomer && forCustomer.position !== null) {
     const { [PER_CUSTOMER]: perCustomer, ...shared } = (details ?? {}) as Record<string, unknown>;
-    if (at >= 0) {
-      customerId = forCustomer!;
-      const own = Object.entries((perCustomer ?? {}) as Record<string, unknown[]>).map(([k, values]) => [k, values[at] ?? null]);
-      details = { ...shared, customers: ids.length, ...Object.fromEntries(own) };
-    } else {
-      details = { ...shared, customers: ids.length, customerIds: ids, ...(perCustomer ? { [PER_CUSTOMER]: perCustomer } : {}) };
-    }
+    const own = Object.entries((perCustomer ?? {}) as Record<string, unknown[]>).map(([k, values]) => [
+      k,
+      values[forCustomer.position!] ?? null,
+    ]);
+    customerId = forCustomer.id;
+    details = { ...shared, ...Object.fromEntries(own) };
   }
   return {
     id: row.id,
-    at: row.at.toISOString(),
+    at: new Date(row.at).toISOString(),
     actor: { type: row.actor_type, id: row.actor_id, label: row.actor_label },
     surface: row.surface,
     action: row.action,
@@ -96,17 +93,18 @@ export class AuditService {
   }
 
   /**
-   * One entry about many customers (a bulk import batch): one row and one index entry per
-   * customer instead of a row with three index entries each. It shows in each customer's
+   * One entry about many customers (a bulk import batch): one narrow link row per customer
+   * instead of an entry with three index entries each. It shows in each customer's
    * history (`forCustomer`) with that customer's own `perCustomer` values.
    */
   async recordForMany(tx: Executor, input: AuditBatchInput): Promise<number | null> {
     if (input.customerIds.length === 0) return null;
-    const details = { ...input.details, ...(input.perCustomer ? { [PER_CUSTOMER]: input.perCustomer } : {}) };
-    return repo.insertForMany(tx, {
-      ...rowOf({ actor: input.actor, action: input.action, details }),
-      customer_ids: input.customerIds,
-    });
+    const details = {
+      ...input.details,
+      customers: input.customerIds.length,
+      ...(input.perCustomer ? { [PER_CUSTOMER]: input.perCustomer } : {}),
+    };
+    return repo.insertForMany(tx, rowOf({ actor: input.actor, action: input.action, details }), input.customerIds);
   }
 
   async get(id: number, tx: Executor = this.db): Promise<AuditEntry> {
@@ -116,7 +114,8 @@ export class AuditService {
   }
 
   async forCustomer(customerId: number, limit = 50, beforeId?: number, tx: Executor = this.db): Promise<AuditEntry[]> {
-    return (await repo.listForCustomer(tx, customerId, limit, beforeId)).map((row) => view(row, customerId));
+    const rows = await repo.listForCustomer(tx, customerId, limit, beforeId);
+    return rows.map(({ position, ...row }) => view(row, { id: customerId, position }));
   }
 
   async redactCustomer(tx: Executor, customerId: number): Promise<void> {

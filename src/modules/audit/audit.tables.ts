@@ -11,13 +11,20 @@ export interface AuditLogTable {
   surface: string;
   action: string;
   customer_id: number | null;
-  /** Set on an entry about many customers at once (a bulk import): every one of them. */
-  customer_ids: ColumnType<(number | string)[] | null, number[] | null | undefined, never>;
   before: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
   after: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
   details: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
 }
 
+/** The customers an entry about many customers at once (a bulk import batch) is about. */
+export interface AuditLogCustomersTable {
+  customer_id: number;
+  audit_id: number;
+  /** The customer's index in the entry's per-customer details. */
+  position: number;
+}
+
 export interface AuditTables {
   audit_log: AuditLogTable;
+  audit_log_customers: AuditLogCustomersTable;
 }
