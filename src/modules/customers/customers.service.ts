@@ -110,19 +110,28 @@ export class CustomersService {
     };
 
     // Exact identifiers first: a serial, card number or e-mail typed in full is the best match.
+    // Registration numbers are not identifier rows: the customer with the number holds it, or
+    // the record it was merged into. The row also serves the exact-number match below.
     const identifierValues = [...new Set(IDENTIFIER_KINDS.map((k) => canonicalIdentifier(k, query)).filter(Boolean))];
+    const numberDigits = canonicalIdentifier('registration_no', query);
     const identifierHits = await repo.findIdentifierValues(this.db, identifierValues);
+    const byNumber = isValidRegistrationNo(numberDigits) ? await repo.findByRegistrationNo(this.db, numberDigits) : undefined;
     const holders = new Set(identifierHits.map((h) => h.customer_id));
-    const numberHolder = await this.registrationNoHolder(canonicalIdentifier('registration_no', query));
-    if (numberHolder !== null) holders.add(numberHolder);
-    if (holders.size) add(await repo.summariesByIds(this.db, [...holders]), 'identifier');
+    if (byNumber?.status === 'merged') {
+      const holder = await repo.holderOfRegistrationNo(this.db, numberDigits);
+      if (holder !== null) holders.add(holder);
+    }
+    const numberHolder = byNumber?.status === 'active' ? [byNumber] : [];
+    if (byNumber) holders.delete(byNumber.id);
+    const holderRows = holders.size ? await repo.summariesByIds(this.db, [...holders]) : [];
+    add([...numberHolder, ...holderRows], 'identifier');
 
     const digits = digitsOf(query);
     const looksNumeric = /^[\d\s+()-]+$/.test(query) && digits.length > 0;
     if (looksNumeric) {
       const registrationNo = parseRegistrationNo(query);
       const exact = [];
-      if (registrationNo) exact.push(await repo.findByRegistrationNo(this.db, registrationNo));
+      if (registrationNo) exact.push(registrationNo === numberDigits ? byNumber : await repo.findByRegistrationNo(this.db, registrationNo));
       if (digits.length <= 15 && Number(digits) <= Number.MAX_SAFE_INTEGER) exact.push(await repo.findById(this.db, Number(digits)));
       add(exact.filter((r): r is CustomerRow => !!r), 'number');
       if (digits.length >= 4) add(await repo.searchByPhonePrefix(this.db, digits, limit), 'phone');
