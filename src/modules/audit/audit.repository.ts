@@ -1,4 +1,4 @@
-import { sql, type Insertable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { AuditLogTable } from './audit.tables.js';
 
@@ -6,31 +6,45 @@ export const auditRepository = {
   insert(db: Executor, row: Insertable<AuditLogTable>) {
     return db.insertInto('audit_log').values(row).returning(['id', 'at']).executeTakeFirstOrThrow();
   },
-  /** Many entries in one statement (bulk imports). */
-  async insertMany(db: Executor, rows: Insertable<AuditLogTable>[]) {
-    if (rows.length === 0) return;
-    const col = <K extends keyof Insertable<AuditLogTable>>(k: K) => rows.map((r) => r[k] ?? null);
-    await sql`
-      insert into audit_log (actor_type, actor_id, actor_label, surface, action, customer_id, before, after, details)
-      select * from unnest(${col('actor_type')}::text[], ${col('actor_id')}::text[], ${col('actor_label')}::text[],
-        ${col('surface')}::text[], ${col('action')}::text[], ${col('customer_id')}::bigint[], ${col('before')}::jsonb[],
-        ${col('after')}::jsonb[], ${col('details')}::jsonb[])`.execute(db);
+  /** One entry about many customers (a bulk import batch) and a link to each of them; returns its id. */
+  async insertForMany(db: Executor, row: Insertable<AuditLogTable>, customerIds: number[]) {
+    const r = await sql<{ id: number }>`
+      with entry as (
+        insert into audit_log (actor_type, actor_id, actor_label, surface, action, before, after, details)
+        values (${row.actor_type}, ${row.actor_id ?? null}, ${row.actor_label ?? null}, ${row.surface}, ${row.action},
+          ${row.before ?? null}::jsonb, ${row.after ?? null}::jsonb, ${row.details ?? null}::jsonb)
+        returning id
+      ), links as (
+        insert into audit_log_customers (customer_id, audit_id, position)
+        select c.customer_id, entry.id, (c.n - 1)::int
+        from entry, unnest(${customerIds}::bigint[]) with ordinality as c(customer_id, n)
+      )
+      select id from entry`.execute(db);
+    return r.rows[0]!.id;
   },
   findById(db: Executor, id: number) {
     return db.selectFrom('audit_log').selectAll().where('id', '=', id).executeTakeFirst();
   },
-  listForCustomer(db: Executor, customerId: number, limit: number, beforeId?: number) {
-    let q = db.selectFrom('audit_log').selectAll().where('customer_id', '=', customerId);
-    if (beforeId !== undefined) q = q.where('id', '<', beforeId);
-    return q.orderBy('id', 'desc').limit(limit).execute();
-  },
-  findByAction(db: Executor, action: string, detailsMatch: Record<string, unknown>) {
-    return db
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('action', '=', action)
-      .where(sql<boolean>`details @> ${JSON.stringify(detailsMatch)}::jsonb`)
-      .execute();
+  /**
+   * Entries about this customer alone and entries naming it among many (imports), newest
+   * first; `position` is the customer's place in a many-customer entry, null otherwise.
+   */
+  async listForCustomer(db: Executor, customerId: number, limit: number, beforeId?: number) {
+    const before = beforeId === undefined ? sql`` : sql`and id < ${beforeId}`;
+    const beforeLink = beforeId === undefined ? sql`` : sql`and audit_id < ${beforeId}`;
+    const r = await sql<Selectable<AuditLogTable> & { position: number | null }>`
+      select a.*, m.position
+      from (
+        (select id, null::int as position from audit_log where customer_id = ${customerId} ${before}
+         order by id desc limit ${limit})
+        union all
+        (select audit_id, position from audit_log_customers where customer_id = ${customerId} ${beforeLink}
+         order by audit_id desc limit ${limit})
+      ) m
+      join audit_log a on a.id = m.id
+      order by a.id desc
+      limit ${limit}`.execute(db);
+    return r.rows;
   },
   /**
    * Keeps the shape of a customer's audit trail (who changed which field when) while

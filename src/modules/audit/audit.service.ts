@@ -26,18 +26,46 @@ export interface AuditEntry {
   details: Record<string, unknown> | null;
 }
 
-function view(row: Selectable<AuditLogTable>): AuditEntry {
+/** Key in the details of an entry about many customers: per-customer values, in the order of its customers. */
+const PER_CUSTOMER = 'perCustomer';
+
+/**
+ * An entry as the API shows it. An entry about many customers (a bulk import), read as part
+ * of one customer's history (`position` given), reads as an entry about that customer: its
+ * details carry that customer's own values (e.g. the line in the file), not the whole batch's.
+ */
+function view(row: Selectable<AuditLogTable>, forCustomer?: { id: number; position: number | null }): AuditEntry {
+  let customerId = row.customer_id;
+  let details = row.details;
+  if (forCustomer && forCustomer.position !== null) {
+    const { [PER_CUSTOMER]: perCustomer, ...shared } = (details ?? {}) as Record<string, unknown>;
+    const own = Object.entries((perCustomer ?? {}) as Record<string, unknown[]>).map(([k, values]) => [
+      k,
+      values[forCustomer.position!] ?? null,
+    ]);
+    customerId = forCustomer.id;
+    details = { ...shared, ...Object.fromEntries(own) };
+  }
   return {
     id: row.id,
-    at: row.at.toISOString(),
+    at: new Date(row.at).toISOString(),
     actor: { type: row.actor_type, id: row.actor_id, label: row.actor_label },
     surface: row.surface,
     action: row.action,
-    customerId: row.customer_id,
+    customerId,
     before: row.before,
     after: row.after,
-    details: row.details,
+    details,
   };
+}
+
+export interface AuditBatchInput {
+  actor: Actor;
+  action: string;
+  customerIds: number[];
+  details?: Record<string, unknown>;
+  /** Values that differ per customer (e.g. the line of the file), in the order of customerIds. */
+  perCustomer?: Record<string, unknown[]>;
 }
 
 const json = (v: Record<string, unknown> | null | undefined) => (v == null ? null : JSON.stringify(v));
@@ -64,8 +92,19 @@ export class AuditService {
     return (await repo.insert(tx, rowOf(input))).id;
   }
 
-  async recordMany(tx: Executor, inputs: AuditInput[]): Promise<void> {
-    await repo.insertMany(tx, inputs.map(rowOf));
+  /**
+   * One entry about many customers (a bulk import batch): one narrow link row per customer
+   * instead of an entry with three index entries each. It shows in each customer's
+   * history (`forCustomer`) with that customer's own `perCustomer` values.
+   */
+  async recordForMany(tx: Executor, input: AuditBatchInput): Promise<number | null> {
+    if (input.customerIds.length === 0) return null;
+    const details = {
+      ...input.details,
+      customers: input.customerIds.length,
+      ...(input.perCustomer ? { [PER_CUSTOMER]: input.perCustomer } : {}),
+    };
+    return repo.insertForMany(tx, rowOf({ actor: input.actor, action: input.action, details }), input.customerIds);
   }
 
   async get(id: number, tx: Executor = this.db): Promise<AuditEntry> {
@@ -75,11 +114,8 @@ export class AuditService {
   }
 
   async forCustomer(customerId: number, limit = 50, beforeId?: number, tx: Executor = this.db): Promise<AuditEntry[]> {
-    return (await repo.listForCustomer(tx, customerId, limit, beforeId)).map(view);
-  }
-
-  async findByAction(action: string, detailsMatch: Record<string, unknown>, tx: Executor = this.db): Promise<AuditEntry[]> {
-    return (await repo.findByAction(tx, action, detailsMatch)).map(view);
+    const rows = await repo.listForCustomer(tx, customerId, limit, beforeId);
+    return rows.map(({ position, ...row }) => view(row, { id: customerId, position }));
   }
 
   async redactCustomer(tx: Executor, customerId: number): Promise<void> {

@@ -16,6 +16,15 @@ export interface AuditLogTable {
   details: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
 }
 
+/** The customers an entry about many customers at once (a bulk import batch) is about. */
+export interface AuditLogCustomersTable {
+  customer_id: number;
+  audit_id: number;
+  /** The customer's index in the entry's per-customer details. */
+  position: number;
+}
+
 export interface AuditTables {
   audit_log: AuditLogTable;
+  audit_log_customers: AuditLogCustomersTable;
 }

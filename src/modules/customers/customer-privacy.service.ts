@@ -48,7 +48,12 @@ export class CustomerPrivacyService {
       if (!row || confirmRegistrationNo.replace(/\D/g, '') !== active.registration_no) {
         throw new ValidationError([{ field: 'confirmRegistrationNo', message: 'does not match the customer’s registration number' }]);
       }
-      const released = await repo.deleteIdentifiersOf(tx, customerId);
+      // Its registration numbers (own and merged-in) are released by the status change itself.
+      const numbers = await repo.registrationNumbersHeld(tx, customerId);
+      const released = [
+        ...numbers.map(() => ({ kind: 'registration_no' })),
+        ...(await repo.deleteIdentifiersOf(tx, customerId)),
+      ];
       const consents = await repo.currentConsentOf(tx, customerId);
       for (const c of consents.filter((x) => x.granted)) {
         await repo.appendConsent(tx, { customer_id: customerId, channel: c.channel as 'email', granted: false, source: 'erasure', surface: actor.surface });

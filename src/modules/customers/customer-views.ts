@@ -46,7 +46,36 @@ export interface ConsentRow {
   surface: string;
 }
 
-export function customerView(row: CustomerRow, identifiers: IdentifierRow[], consents: ConsentRow[]): CustomerView {
+/** A registration number a customer holds (its own, or a merged record's), listed among its identifiers. */
+export interface HeldRegistrationNo {
+  id: number;
+  registration_no: string;
+  created_at: Date;
+}
+
+/**
+ * Registration numbers are not rows of customer_identifiers (customers.registration_no holds
+ * them); they are listed first, with the negated customer number of their record as id (no
+ * identifier row has it, and they cannot be removed).
+ */
+function registrationIdentifiers(held: HeldRegistrationNo[]): IdentifierRow[] {
+  return held.map((h) => ({
+    id: -h.id,
+    customer_id: h.id,
+    kind: 'registration_no',
+    value: h.registration_no,
+    source: 'issued',
+    created_at: new Date(h.created_at),
+  }));
+}
+
+export function customerView(
+  row: CustomerRow,
+  identifierRows: IdentifierRow[],
+  consents: ConsentRow[],
+  held: HeldRegistrationNo[] = [],
+): CustomerView {
+  const identifiers = [...registrationIdentifiers(held), ...identifierRows];
   const consent = (channel: string): ConsentState | null => {
     const c = consents.find((x) => x.channel === channel);
     return c ? { granted: c.granted, at: new Date(c.at).toISOString(), source: c.source, surface: c.surface } : null;

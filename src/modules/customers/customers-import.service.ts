@@ -1,10 +1,10 @@
-import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/auth/principal.js';
 import type { FieldProblem } from '../../platform/errors.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { formatRegistrationNo, generateRegistrationNo } from './registration-number.js';
-import { cleanPersonal, columnsFor, PERSONAL_FIELDS, type PersonalField, type PersonalInput } from './personal-info.js';
+import { cleanPersonal, columnsFor, type PersonalField, type PersonalInput } from './personal-info.js';
+import { customersImportRepository as importRepo, type ImportCustomerRow } from './customers-import.repository.js';
 
 /** CSV column ↔ personal field. Column names are snake_case, as spreadsheets usually have them. */
 export const IMPORT_COLUMNS: Record<string, PersonalField> = {
@@ -55,6 +55,30 @@ interface CleanRow {
   consent: { channel: 'email' | 'postal_mail'; granted: boolean }[];
 }
 
+function rowFor(registrationNo: string, row: CleanRow): ImportCustomerRow {
+  const v = row.values;
+  const derived = columnsFor(v);
+  return {
+    registration_no: registrationNo,
+    name: v.name ?? null,
+    name_reading: v.nameReading ?? null,
+    postal_code: v.postalCode ?? null,
+    prefecture: v.prefecture ?? null,
+    city: v.city ?? null,
+    address_line1: v.addressLine1 ?? null,
+    address_line2: v.addressLine2 ?? null,
+    phone: v.phone ?? null,
+    birth_date: v.birthDate ?? null,
+    occupation: v.occupation ?? null,
+    email: v.email ?? null,
+    nickname: v.nickname ?? null,
+    search_name: derived.search_name ?? '',
+    phone_digits: derived.phone_digits ?? null,
+    email_consent: row.consent.some((c) => c.channel === 'email' && c.granted),
+    postal_mail_consent: row.consent.some((c) => c.channel === 'postal_mail' && c.granted),
+  };
+}
+
 /**
  * Bulk customer import: each batch is validated row by row, then written with a handful of
  * set-based statements (unnest arrays), not one statement per row. Invalid rows and e-mail
@@ -92,6 +116,7 @@ export class CustomersImportService {
     if (clean.length === 0) return { inserted: 0, rejected };
 
     return this.db.transaction().execute(async (tx) => {
+      await importRepo.relaxCommitDurability(tx);
       const fresh = await this.dropKnownEmails(tx, clean, rejected);
       await this.insertRows(tx, actor, fresh, source);
       return { inserted: fresh.length, rejected: rejected.sort((a, b) => a.line - b.line) };
@@ -99,13 +124,10 @@ export class CustomersImportService {
   }
 
   private async dropKnownEmails(tx: Tx, rows: CleanRow[], rejected: ImportProblem[]): Promise<CleanRow[]> {
-    const emails = rows.map((r) => r.values.email).filter((e): e is string => !!e);
-    const known = new Set<string>();
-    if (emails.length) {
-      const found = await sql<{ email: string }>`
-        select lower(email::text) as email from customers where email = any(${emails}::citext[])`.execute(tx);
-      for (const r of found.rows) known.add(r.email);
-    }
+    const known = await importRepo.knownEmails(
+      tx,
+      rows.map((r) => r.values.email).filter((e): e is string => !!e),
+    );
     const out: CleanRow[] = [];
     for (const row of rows) {
       const email = row.values.email?.toLowerCase();
@@ -119,6 +141,10 @@ export class CustomersImportService {
     return out;
   }
 
+  /**
+   * Writes the customers with their consent in one statement, then one audit entry for the
+   * whole batch that names every customer created (and the line each came from).
+   */
   private async insertRows(tx: Tx, actor: Actor, rows: CleanRow[], source: string): Promise<void> {
     // Numbers drawn for one statement must differ from each other: ON CONFLICT DO NOTHING would
     // skip the second of two equal ones and both rows would then map to the first's id. In a
@@ -131,80 +157,41 @@ export class CustomersImportService {
       return n;
     };
     let pending = rows.map((row) => ({ row, registrationNo: draw() }));
-    const created: { id: number; registrationNo: string; row: CleanRow }[] = [];
+    const created: { id: number; row: CleanRow }[] = [];
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt === 8) throw new Error('could not allocate unique registration numbers');
-      const columns = PERSONAL_FIELDS.map((f) => pending.map((p) => p.row.values[f] ?? null));
-      const derived = pending.map((p) => columnsFor(p.row.values));
-      const result = await sql<{ id: number; registration_no: string }>`
-        with input as (
-          select * from unnest(
-            ${pending.map((p) => p.registrationNo)}::text[],
-            ${columns[0]}::text[], ${columns[1]}::text[], ${columns[2]}::text[], ${columns[3]}::text[],
-            ${columns[4]}::text[], ${columns[5]}::text[], ${columns[6]}::text[], ${columns[7]}::text[],
-            ${columns[8]}::date[], ${columns[9]}::text[], ${columns[10]}::text[], ${columns[11]}::text[],
-            ${derived.map((d) => d.search_name ?? '')}::text[], ${derived.map((d) => d.phone_digits ?? null)}::text[]
-          ) as t(registration_no, name, name_reading, postal_code, prefecture, city, address_line1, address_line2,
-                 phone, birth_date, occupation, email, nickname, search_name, phone_digits)
-        ), inserted as (
-          insert into customers (registration_no, name, name_reading, postal_code, prefecture, city, address_line1,
-                                 address_line2, phone, birth_date, occupation, email, nickname, search_name, phone_digits)
-          select * from input
-          on conflict (registration_no) do nothing
-          returning id, registration_no
-        ), identifiers as (
-          insert into customer_identifiers (customer_id, kind, value, source)
-          select id, 'registration_no', registration_no, 'issued' from inserted
-        )
-        select id, registration_no from inserted`.execute(tx);
-      const byNo = new Map(result.rows.map((r) => [r.registration_no, r.id]));
+      const inserted = await importRepo.insertCustomersWithConsent(
+        tx,
+        pending.map((p) => rowFor(p.registrationNo, p.row)),
+        { source, surface: actor.surface },
+      );
+      const byNo = new Map(inserted.map((r) => [r.registration_no, r.id]));
       const retry: typeof pending = [];
       for (const p of pending) {
         const id = byNo.get(p.registrationNo);
         if (id === undefined) retry.push({ row: p.row, registrationNo: draw() });
-        else created.push({ id, registrationNo: p.registrationNo, row: p.row });
+        else created.push({ id, row: p.row });
       }
       pending = retry;
     }
-
-    const consents = created.flatMap((c) => c.row.consent.filter((x) => x.granted).map((x) => ({ id: c.id, channel: x.channel })));
-    if (consents.length) {
-      await sql`
-        with events as (
-          insert into consent_events (customer_id, channel, granted, source, surface)
-          select id, channel, true, ${source}, ${actor.surface}
-          from unnest(${consents.map((c) => c.id)}::bigint[], ${consents.map((c) => c.channel)}::text[]) as t(id, channel)
-          returning id, customer_id, channel, granted, at
-        )
-        insert into customer_consents (customer_id, channel, granted, event_id, at)
-        select customer_id, channel, granted, id, at from events`.execute(tx);
-    }
-    await this.audit.recordMany(
-      tx,
-      created.map((c) => ({
-        actor,
-        action: 'customer.create',
-        customerId: c.id,
-        after: Object.fromEntries(Object.entries(c.row.values).filter(([, v]) => v !== null)),
-        details: { source },
-      })),
-    );
+    created.sort((a, b) => a.id - b.id);
+    await this.audit.recordForMany(tx, {
+      actor,
+      action: 'customer.create',
+      customerIds: created.map((c) => c.id),
+      details: { source },
+      perCustomer: { line: created.map((c) => c.row.line) },
+    });
   }
 
   /** Streams every customer in id order, in pages, as CSV-ready records. */
   async *exportPages(pageSize = 5000): AsyncGenerator<Record<string, string>[]> {
     let after = 0;
     for (;;) {
-      const rows = await sql<Record<string, unknown>>`
-        select c.*, ce.granted as email_consent, cp.granted as postal_mail_consent
-        from customers c
-        left join customer_consents ce on ce.customer_id = c.id and ce.channel = 'email'
-        left join customer_consents cp on cp.customer_id = c.id and cp.channel = 'postal_mail'
-        where c.id > ${after} and c.status <> 'merged'
-        order by c.id limit ${pageSize}`.execute(this.db);
-      if (rows.rows.length === 0) return;
-      after = Number(rows.rows[rows.rows.length - 1]!.id);
-      yield rows.rows.map((r) => {
+      const rows = await importRepo.exportPage(this.db, after, pageSize);
+      if (rows.length === 0) return;
+      after = Number(rows[rows.length - 1]!.id);
+      yield rows.map((r) => {
         const out: Record<string, string> = {
           customer_number: String(r.id),
           registration_no: formatRegistrationNo(String(r.registration_no)),
@@ -221,7 +208,6 @@ export class CustomersImportService {
   }
 
   async count(): Promise<number> {
-    const r = await sql<{ n: number }>`select count(*)::bigint as n from customers where status <> 'merged'`.execute(this.db);
-    return Number(r.rows[0]?.n ?? 0);
+    return importRepo.countNotMerged(this.db);
   }
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { ApiClient, startTestServer, type TestServer } from '../../../test/helpers/server.js';
+import { CLI_ACTOR } from '../../platform/auth/principal.js';
 
 let server: TestServer;
 let admin: ApiClient;
@@ -242,5 +243,91 @@ describe('search', () => {
     const results = await find('長谷川 美咲');
     expect(results[0]).toBe(target.customerNumber);
     expect(await find('存在しない名前')).toEqual([]);
+  });
+});
+
+describe('bulk import', () => {
+  const record = (line: number, values: Record<string, string>) => ({ line, values });
+
+  it('writes one audit entry per batch that shows in each imported customer’s history with its line', async () => {
+    const before = await rowCounts();
+    const result = await server.services.customers.importer.importBatch(
+      CLI_ACTOR,
+      [
+        record(2, { name: '一括 一郎', email: 'bulk-1@example.jp', email_consent: 'yes' }),
+        record(3, { name: '一括 二郎', email: 'not-an-address' }),
+        record(4, { name: '一括 三郎', postal_mail_consent: '1' }),
+      ],
+      'import:people.csv',
+    );
+    expect(result.inserted).toBe(2);
+    expect(result.rejected.map((r) => [r.line, r.reason])).toEqual([[3, 'invalid']]);
+    const after = await rowCounts();
+    expect(after.customers - before.customers).toBe(2);
+    expect(after.audit - before.audit).toBe(1);
+    expect(after.identifiers - before.identifiers).toBe(0);
+    expect(after.consent - before.consent).toBe(2);
+
+    const [first] = await server.services.customers.service.search('一括 一郎');
+    const [third] = await server.services.customers.service.search('一括 三郎');
+    for (const [found, line] of [[first!, 2], [third!, 4]] as const) {
+      const history = (await admin.get(`/api/customers/${found.customerNumber}/audit`)).body.items;
+      expect(history).toEqual([
+        expect.objectContaining({
+          action: 'customer.create',
+          surface: 'cli',
+          actor: expect.objectContaining({ type: 'system', label: 'command line' }),
+          details: { source: 'import:people.csv', customers: 2, line },
+        }),
+      ]);
+      const view = (await admin.get(`/api/customers/${found.customerNumber}`)).body;
+      expect(view.identifiers).toEqual([expect.objectContaining({ kind: 'registration_no', value: view.registrationNo })]);
+    }
+    const one = (await admin.get(`/api/customers/${first!.customerNumber}`)).body;
+    expect(one.consent.email).toMatchObject({ granted: true, source: 'import:people.csv', surface: 'cli' });
+    expect(one.consent.postalMail).toBeNull();
+    const three = (await admin.get(`/api/customers/${third!.customerNumber}`)).body;
+    expect(three.consent.postalMail).toMatchObject({ granted: true });
+    expect(three.consent.email).toBeNull();
+  });
+
+  it('skips e-mail addresses a customer already has, in any case', async () => {
+    await newCustomer({ name: '既存 者', email: 'Known.Person@example.jp' });
+    const result = await server.services.customers.importer.importBatch(CLI_ACTOR, [
+      record(2, { name: '重複 者', email: 'known.person@EXAMPLE.jp' }),
+    ]);
+    expect(result).toEqual({ inserted: 0, rejected: [expect.objectContaining({ line: 2, reason: 'duplicate_email' })] });
+  });
+});
+
+describe('registration numbers', () => {
+  it('lead to their customer, to the survivor after merges, and to nobody after erasure', async () => {
+    const customers = server.services.customers.service;
+    const a = await newCustomer({ name: '番号 甲' });
+    const b = await newCustomer({ name: '番号 乙' });
+    const c = await newCustomer({ name: '番号 丙' });
+    expect(await customers.resolveIdentifier('registration_no', a.registrationNoFormatted)).toBe(Number(a.customerNumber));
+    expect(await customers.resolveIdentifier('registration_no', '0000000000')).toBeNull();
+
+    await admin.post(`/api/customers/${b.customerNumber}/merge`, { otherCustomerNumber: a.customerNumber });
+    const merged = await admin.post(`/api/customers/${c.customerNumber}/merge`, { otherCustomerNumber: b.customerNumber });
+    expect(merged.status).toBe(200);
+    expect(merged.body.customer.identifiers.map((i: { kind: string; value: string }) => [i.kind, i.value])).toEqual([
+      ['registration_no', c.registrationNo],
+      ['registration_no', b.registrationNo],
+      ['registration_no', a.registrationNo],
+    ]);
+    expect(await customers.resolveIdentifier('registration_no', a.registrationNo)).toBe(Number(c.customerNumber));
+    const found = (await admin.get(`/api/customers?q=${a.registrationNo}`)).body.items;
+    expect(found[0]).toMatchObject({ customerNumber: c.customerNumber, matchedOn: 'identifier' });
+    expect(found.map((i: { customerNumber: string }) => i.customerNumber)).toContain(a.customerNumber);
+
+    const erased = await admin.post(`/api/customers/${c.customerNumber}/erase`, { confirmRegistrationNo: c.registrationNo });
+    expect(erased.status).toBe(200);
+    expect(erased.body.identifiers).toEqual([]);
+    expect(await customers.resolveIdentifier('registration_no', a.registrationNo)).toBeNull();
+    expect(await customers.resolveIdentifier('registration_no', c.registrationNo)).toBeNull();
+    const audit = (await admin.get(`/api/customers/${c.customerNumber}/audit`)).body.items;
+    expect(audit[0]).toMatchObject({ action: 'customer.erase', details: { identifiersReleased: 3, identifierKinds: ['registration_no'] } });
   });
 });

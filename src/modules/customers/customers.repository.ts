@@ -142,6 +142,40 @@ export const customersRepository = {
   findByRegistrationNo(db: Executor, registrationNo: string) {
     return db.selectFrom('customers').selectAll().where('registration_no', '=', registrationNo).executeTakeFirst();
   },
+  /**
+   * The customer who holds a registration number: its owner, or, when the owner was merged
+   * into another record (perhaps more than once), the record it ended up in. Null when the
+   * number is unknown or the holder was erased (erasure releases the numbers it held).
+   */
+  async holderOfRegistrationNo(db: Executor, registrationNo: string): Promise<number | null> {
+    const r = await sql<{ id: number; status: string }>`
+      with recursive chain as (
+        select id, status, merged_into, 0 as depth from customers where registration_no = ${registrationNo}
+        union all
+        select c.id, c.status, c.merged_into, chain.depth + 1
+        from customers c join chain on c.id = chain.merged_into
+        where chain.depth < 100
+      )
+      select id, status from chain order by depth desc limit 1`.execute(db);
+    const holder = r.rows[0];
+    return holder && holder.status === 'active' ? holder.id : null;
+  },
+  /**
+   * The registration numbers a customer holds: its own and those of every record merged into
+   * it (directly or through another merged record), own first. None once erased.
+   */
+  async registrationNumbersHeld(db: Executor, customerId: number) {
+    const r = await sql<{ id: number; registration_no: string; created_at: Date; depth: number }>`
+      with recursive held as (
+        select id, registration_no, created_at, 0 as depth from customers where id = ${customerId} and status <> 'erased'
+        union all
+        select c.id, c.registration_no, c.created_at, held.depth + 1
+        from customers c join held on c.merged_into = held.id
+        where c.status = 'merged' and held.depth < 100
+      )
+      select id, registration_no, created_at, depth from held order by depth, id`.execute(db);
+    return r.rows;
+  },
 
   // ---- identifiers ----
   identifiersOf(db: Executor, customerId: number) {

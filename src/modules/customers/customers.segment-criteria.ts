@@ -27,6 +27,11 @@ const attribute: SegmentCriterion<{ field: (typeof TEXT_FIELDS)[number]; op: 'eq
     const col = sql.ref(`c.${COLUMN_OF[field as PersonalField]}`);
     const text = Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
     const escaped = text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+    if (field === 'email' && (op === 'eq' || op === 'in')) {
+      // E-mail compares without case (citext); lower(email::text) is what the index holds.
+      const values = Array.isArray(value) ? value : [text];
+      return sql<boolean>`lower(c.email::text) = any(array(select lower(v) from unnest(${values}::text[]) v))`;
+    }
     switch (op) {
       case 'eq':
         return sql<boolean>`${col} = ${text}`;

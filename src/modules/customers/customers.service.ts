@@ -10,7 +10,7 @@ import type { ConsentChannel, IdentifierKind } from './customers.tables.js';
 import { customerView, summaryView, type CustomerSummary, type CustomerView } from './customer-views.js';
 import { canonicalEmail, canonicalIdentifier, digitsOf, normaliseQuery } from './normalise.js';
 import { cleanPersonal, columnsFor, personalOf, PERSONAL_FIELDS, type PersonalInput } from './personal-info.js';
-import { formatRegistrationNo, generateRegistrationNo, parseRegistrationNo } from './registration-number.js';
+import { formatRegistrationNo, generateRegistrationNo, isValidRegistrationNo, parseRegistrationNo } from './registration-number.js';
 import type { Personal } from './personal-info.js';
 
 export const IDENTIFIER_KINDS: readonly IdentifierKind[] = [
@@ -75,8 +75,12 @@ export class CustomersService {
 
   async get(id: number, tx: Executor = this.db): Promise<CustomerView> {
     const row = await this.getRow(id, tx);
-    const [identifiers, consents] = await Promise.all([repo.identifiersOf(tx, id), repo.currentConsentOf(tx, id)]);
-    return customerView(row, identifiers, consents);
+    const [identifiers, consents, held] = await Promise.all([
+      repo.identifiersOf(tx, id),
+      repo.currentConsentOf(tx, id),
+      repo.registrationNumbersHeld(tx, id),
+    ]);
+    return customerView(row, identifiers, consents, held);
   }
 
   /** An active customer, or a 409 saying what became of it (merged: where to; erased). */
@@ -106,20 +110,28 @@ export class CustomersService {
     };
 
     // Exact identifiers first: a serial, card number or e-mail typed in full is the best match.
+    // Registration numbers are not identifier rows: the customer with the number holds it, or
+    // the record it was merged into. The row also serves the exact-number match below.
     const identifierValues = [...new Set(IDENTIFIER_KINDS.map((k) => canonicalIdentifier(k, query)).filter(Boolean))];
+    const numberDigits = canonicalIdentifier('registration_no', query);
     const identifierHits = await repo.findIdentifierValues(this.db, identifierValues);
-    if (identifierHits.length) {
-      const byId = new Map(identifierHits.map((h) => [h.customer_id, h.kind]));
-      const rows = await repo.summariesByIds(this.db, [...byId.keys()]);
-      add(rows, 'identifier');
+    const byNumber = isValidRegistrationNo(numberDigits) ? await repo.findByRegistrationNo(this.db, numberDigits) : undefined;
+    const holders = new Set(identifierHits.map((h) => h.customer_id));
+    if (byNumber?.status === 'merged') {
+      const holder = await repo.holderOfRegistrationNo(this.db, numberDigits);
+      if (holder !== null) holders.add(holder);
     }
+    const numberHolder = byNumber?.status === 'active' ? [byNumber] : [];
+    if (byNumber) holders.delete(byNumber.id);
+    const holderRows = holders.size ? await repo.summariesByIds(this.db, [...holders]) : [];
+    add([...numberHolder, ...holderRows], 'identifier');
 
     const digits = digitsOf(query);
     const looksNumeric = /^[\d\s+()-]+$/.test(query) && digits.length > 0;
     if (looksNumeric) {
       const registrationNo = parseRegistrationNo(query);
       const exact = [];
-      if (registrationNo) exact.push(await repo.findByRegistrationNo(this.db, registrationNo));
+      if (registrationNo) exact.push(registrationNo === numberDigits ? byNumber : await repo.findByRegistrationNo(this.db, registrationNo));
       if (digits.length <= 15 && Number(digits) <= Number.MAX_SAFE_INTEGER) exact.push(await repo.findById(this.db, Number(digits)));
       add(exact.filter((r): r is CustomerRow => !!r), 'number');
       if (digits.length >= 4) add(await repo.searchByPhonePrefix(this.db, digits, limit), 'phone');
@@ -160,8 +172,16 @@ export class CustomersService {
 
   /** Who holds this identifier, if anyone. */
   async resolveIdentifier(kind: IdentifierKind, value: string, tx: Executor = this.db): Promise<number | null> {
-    const row = await repo.findIdentifier(tx, kind, canonicalIdentifier(kind, value));
+    const canonical = canonicalIdentifier(kind, value);
+    if (kind === 'registration_no') return this.registrationNoHolder(canonical, tx);
+    const row = await repo.findIdentifier(tx, kind, canonical);
     return row?.customer_id ?? null;
+  }
+
+  /** Registration numbers live in customers, not in customer_identifiers: who holds this one. */
+  private async registrationNoHolder(digits: string, tx: Executor = this.db): Promise<number | null> {
+    if (!isValidRegistrationNo(digits)) return null;
+    return repo.holderOfRegistrationNo(tx, digits);
   }
 
   // ---- writing ----
@@ -188,9 +208,6 @@ export class CustomersService {
           portal_password_hash: options.portalPasswordHash ?? null,
         });
       }
-      await repo.insertIdentifiers(t, [
-        { customer_id: row.id, kind: 'registration_no', value: row.registration_no, source: 'issued' },
-      ]);
       const after = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null));
       await this.audit.record(t, {
         actor,

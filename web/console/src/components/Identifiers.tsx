@@ -34,7 +34,8 @@ export function Identifiers({ customer, editable, onChanged }: Props) {
     }
   };
 
-  const isPrimary = (i: Identifier) => i.kind === 'registration_no' && i.value === customer.registrationNo;
+  // Registration numbers (its own and merged records') are issued, never removed.
+  const isPrimary = (i: Identifier) => i.kind === 'registration_no';
 
   return (
     <section className="card" aria-labelledby="identifiers-title" data-testid="identifiers">

@@ -1,0 +1,129 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/database.js';
+
+/** One customer of an import batch, as the columns it is written to. */
+export interface ImportCustomerRow {
+  registration_no: string;
+  name: string | null;
+  name_reading: string | null;
+  postal_code: string | null;
+  prefecture: string | null;
+  city: string | null;
+  address_line1: string | null;
+  address_line2: string | null;
+  phone: string | null;
+  birth_date: string | null;
+  occupation: string | null;
+  email: string | null;
+  nickname: string | null;
+  search_name: string;
+  phone_digits: string | null;
+  /** Consent given in the file: a ledger entry and the current state are written for each. */
+  email_consent: boolean;
+  postal_mail_consent: boolean;
+}
+
+const TEXT_COLUMNS = [
+  'name',
+  'name_reading',
+  'postal_code',
+  'prefecture',
+  'city',
+  'address_line1',
+  'address_line2',
+  'phone',
+  'occupation',
+  'email',
+  'nickname',
+  'search_name',
+  'phone_digits',
+] as const;
+
+/** Bulk writes of `clientele customers import`. Each call is one statement. */
+export const customersImportRepository = {
+  /**
+   * The import's transaction does not wait for its WAL to reach the disk at commit (a crash
+   * may lose the last batches' commits, never half a batch); the next batch starts sooner.
+   * Only this transaction: SET LOCAL.
+   */
+  async relaxCommitDurability(tx: Executor) {
+    await sql`set local synchronous_commit = off`.execute(tx);
+  },
+
+  /** Lower-cased e-mail addresses among `emails` that a customer already has. */
+  async knownEmails(db: Executor, emails: string[]): Promise<Set<string>> {
+    if (emails.length === 0) return new Set();
+    // What citext equality compares, lower(email::text), so that the customers_email_prefix index answers it.
+    const found = await sql<{ email: string }>`
+      select lower(email::text) as email from customers
+      where lower(email::text) = any(array(select lower(e) from unnest(${emails}::text[]) e))`.execute(db);
+    return new Set(found.rows.map((r) => r.email));
+  },
+
+  /**
+   * Inserts customers and their consent (ledger entry + current state) in one statement of
+   * unnest arrays. A row whose registration number is taken is skipped (ON CONFLICT DO
+   * NOTHING) and so is its consent: the caller sees it missing from the result, draws another
+   * number and sends it again. Numbers must be unique within `rows`. Returns the ids of the
+   * inserted rows by registration number.
+   */
+  async insertCustomersWithConsent(
+    db: Executor,
+    rows: ImportCustomerRow[],
+    consent: { source: string; surface: string },
+  ): Promise<{ id: number; registration_no: string }[]> {
+    if (rows.length === 0) return [];
+    const text = (c: (typeof TEXT_COLUMNS)[number]) => rows.map((r) => r[c]);
+    const result = await sql<{ id: number; registration_no: string }>`
+      with input as (
+        select * from unnest(
+          ${rows.map((r) => r.registration_no)}::text[],
+          ${text('name')}::text[], ${text('name_reading')}::text[], ${text('postal_code')}::text[],
+          ${text('prefecture')}::text[], ${text('city')}::text[], ${text('address_line1')}::text[],
+          ${text('address_line2')}::text[], ${text('phone')}::text[], ${rows.map((r) => r.birth_date)}::date[],
+          ${text('occupation')}::text[], ${text('email')}::text[], ${text('nickname')}::text[],
+          ${text('search_name')}::text[], ${text('phone_digits')}::text[],
+          ${rows.map((r) => r.email_consent)}::boolean[], ${rows.map((r) => r.postal_mail_consent)}::boolean[]
+        ) as t(registration_no, name, name_reading, postal_code, prefecture, city, address_line1, address_line2,
+               phone, birth_date, occupation, email, nickname, search_name, phone_digits, email_consent, postal_mail_consent)
+      ), inserted as (
+        insert into customers (registration_no, name, name_reading, postal_code, prefecture, city, address_line1,
+                               address_line2, phone, birth_date, occupation, email, nickname, search_name, phone_digits)
+        select registration_no, name, name_reading, postal_code, prefecture, city, address_line1,
+               address_line2, phone, birth_date, occupation, email, nickname, search_name, phone_digits
+        from input
+        on conflict (registration_no) do nothing
+        returning id, registration_no
+      ), events as (
+        insert into consent_events (customer_id, channel, granted, source, surface)
+        select i.id, ch.channel, true, ${consent.source}, ${consent.surface}
+        from inserted i
+        join input t on t.registration_no = i.registration_no
+        cross join lateral (values ('email', t.email_consent), ('postal_mail', t.postal_mail_consent)) as ch(channel, given)
+        where ch.given
+        returning id, customer_id, channel, granted, at
+      ), current_consent as (
+        insert into customer_consents (customer_id, channel, granted, event_id, at)
+        select customer_id, channel, granted, id, at from events
+      )
+      select id, registration_no from inserted`.execute(db);
+    return result.rows;
+  },
+
+  /** One page of the export: customers (not merged) after `after` in id order, with current consent. */
+  async exportPage(db: Executor, after: number, pageSize: number) {
+    const rows = await sql<Record<string, unknown>>`
+      select c.*, ce.granted as email_consent, cp.granted as postal_mail_consent
+      from customers c
+      left join customer_consents ce on ce.customer_id = c.id and ce.channel = 'email'
+      left join customer_consents cp on cp.customer_id = c.id and cp.channel = 'postal_mail'
+      where c.id > ${after} and c.status <> 'merged'
+      order by c.id limit ${pageSize}`.execute(db);
+    return rows.rows;
+  },
+
+  async countNotMerged(db: Executor): Promise<number> {
+    const r = await sql<{ n: number }>`select count(*)::bigint as n from customers where status <> 'merged'`.execute(db);
+    return Number(r.rows[0]?.n ?? 0);
+  },
+};
