@@ -25,8 +25,15 @@ export interface SendOptions {
 
 type Handler = (data: any, job: { id: string; retryCount: number }) => Promise<void>;
 
-const executorOf = (db: Executor): PgBoss.Db => ({
+/**
+ * pg-boss's statements through our pool. After `stop()` a handler that outlived the stop's
+ * timeout may still report its job done or failed while the pool is being closed; those writes
+ * are dropped (the job stays active and pg-boss retries it once it expires) instead of failing
+ * inside pg-boss's worker loop.
+ */
+const executorOf = (db: Executor, stopped: () => boolean): PgBoss.Db => ({
   executeSql: async (text, values) => {
+    if (stopped()) return { rows: [] };
     const result = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
     return { rows: result.rows as any[] };
   },
@@ -43,12 +50,13 @@ export class JobQueue {
   private readonly handlers = new Map<string, { handler: Handler; options: JobOptions }>();
   private readonly schedules: { name: string; cron: string; data: object }[] = [];
   private started = false;
+  private stopped = false;
 
   constructor(
     db: Db,
     private readonly logger?: FastifyBaseLogger,
   ) {
-    this.boss = new PgBoss({ db: executorOf(db), schema: 'pgboss', supervise: true, schedule: true, migrate: true });
+    this.boss = new PgBoss({ db: executorOf(db, () => this.stopped), schema: 'pgboss', supervise: true, schedule: true, migrate: true });
     this.boss.on('error', (err) => this.logger?.error({ err }, 'job queue error'));
   }
 
@@ -64,6 +72,7 @@ export class JobQueue {
 
   async start(): Promise<void> {
     if (this.started) return;
+    this.stopped = false;
     await this.boss.start();
     for (const [name, { handler, options }] of this.handlers) {
       await this.boss.createQueue(name, {
@@ -92,7 +101,7 @@ export class JobQueue {
     const { tx, ...rest } = options;
     return this.boss.send(name, data, {
       ...rest,
-      ...(tx ? { db: executorOf(tx) } : {}),
+      ...(tx ? { db: executorOf(tx, () => false) } : {}),
     });
   }
 
@@ -103,7 +112,7 @@ export class JobQueue {
     for (let i = 0; i < data.length; i += 1000) {
       await this.boss.insert(
         data.slice(i, i + 1000).map((d) => ({ name, data: d })),
-        options.tx ? { db: executorOf(options.tx) } : {},
+        options.tx ? { db: executorOf(options.tx, () => false) } : {},
       );
     }
   }
@@ -112,6 +121,7 @@ export class JobQueue {
     if (!this.started) return;
     this.started = false;
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    this.stopped = true;
   }
 
   /** For operators and tests: failed jobs are kept, not lost. */
