@@ -46,6 +46,7 @@ interface Options {
   queries: number;
   keep: boolean;
   skipMosquitto: boolean;
+  skipEmbedded: boolean;
   skipAnalysis: boolean;
   skipThroughput: boolean;
   skipRecalc: boolean;
@@ -63,6 +64,7 @@ function parseOptions(argv: string[]): Options | null {
       queries: { type: 'string', default: '300' },
       keep: { type: 'boolean', default: false },
       'skip-mosquitto': { type: 'boolean', default: false },
+      'skip-embedded': { type: 'boolean', default: false },
       'skip-analysis': { type: 'boolean', default: false },
       'skip-throughput': { type: 'boolean', default: false },
       'skip-recalc': { type: 'boolean', default: false },
@@ -71,14 +73,15 @@ function parseOptions(argv: string[]): Options | null {
   });
   if (values.help) {
     process.stdout.write(
-      'npm run bench -- appliances [--appliances N] [--seconds S] [--warmup S] [--records N] [--window N] [--queries N] [--skip-mosquitto] [--skip-analysis] [--skip-throughput] [--skip-recalc] [--keep]\n' +
+      'npm run bench -- appliances [--appliances N] [--seconds S] [--warmup S] [--records N] [--window N] [--queries N] [--skip-mosquitto] [--skip-embedded] [--skip-analysis] [--skip-throughput] [--skip-recalc] [--keep]\n' +
         '  --appliances  simulated appliances, each its own MQTT connection (default 10,000)\n' +
         '  --seconds     measuring time of each throughput run (default 20), after --warmup seconds (default 5)\n' +
         '  --window      records each appliance has in flight at full load (default 5)\n' +
         '  --records     raw records for the analysis queries (default 50,000,000)\n' +
         '  --queries     analysis queries to time (default 300)\n' +
         '  --keep        reuse .bench-data/appliances-pg and its database if present (the 50M records take minutes)\n' +
-        '  --skip-throughput  only the analysis part; --skip-recalc (with --keep) times the queries on the kept rollups\n',
+        '  --skip-throughput  only the analysis part; --skip-recalc (with --keep) times the queries on the kept rollups\n' +
+        '  --skip-embedded    no aedes phases (with --keep: the fleet registered by an earlier run)\n',
     );
     return null;
   }
@@ -96,6 +99,7 @@ function parseOptions(argv: string[]): Options | null {
     queries: int(values.queries!, 'queries'),
     keep: values.keep!,
     skipMosquitto: values['skip-mosquitto']!,
+    skipEmbedded: values['skip-embedded']!,
     skipAnalysis: values['skip-analysis']!,
     skipThroughput: values['skip-throughput']!,
     skipRecalc: values['skip-recalc']!,
@@ -331,7 +335,7 @@ async function generateRecords(handle: DatabaseHandle, total: number, plan: Flee
   await sql`alter table appliance_records set (autovacuum_enabled = false)`.execute(db);
   for (let i = 0; i < list.length; i += step) {
     const chunk = list.slice(i, i + step);
-    // Usage over the past year: daytime-weighted hours, durations of 1–90 minutes, each a use of its own.
+    // Usage over the past year: pseudo-random minutes, durations of 1–90 minutes, each a use of its own.
     const r = await sql`
       insert into appliance_records (manufacturing_number, seq, kind, at, received_at, function_code, param_code, param_value,
         duration_sec, continued, use_seq, bill_month)
@@ -393,35 +397,37 @@ export async function main(argv: string[]): Promise<void> {
 
     let registeredAll = o.appliances;
     if (!o.skipThroughput) {
-      // 1. aedes, broker only
-      const bare = await bareAedes();
-      const sub = await subscriber(`mqtt://127.0.0.1:${bare.port}`);
-      const ceilingAedes = await runFleetPhase('aedes, broker only (publish → subscriber, nothing stored)', planFile, `mqtt://127.0.0.1:${bare.port}`, sub.counter, o, {
-        pace: 'max',
-        preRegistered: true,
-      });
-      await sub.close();
-      await bare.close();
-      row('aedes broker only (ceiling)', ceilingAedes.rate, null, null, ceilingAedes.load);
+      if (!o.skipEmbedded) {
+        // 1. aedes, broker only
+        const bare = await bareAedes();
+        const sub = await subscriber(`mqtt://127.0.0.1:${bare.port}`);
+        const ceilingAedes = await runFleetPhase('aedes, broker only (publish → subscriber, nothing stored)', planFile, `mqtt://127.0.0.1:${bare.port}`, sub.counter, o, {
+          pace: 'max',
+          preRegistered: true,
+        });
+        await sub.close();
+        await bare.close();
+        row('aedes broker only (ceiling)', ceilingAedes.rate, null, null, ceilingAedes.load);
 
-      // 2. Clientele's embedded broker: register the fleet (real first-use records), then full load
-      const status = await services.appliances.mqtt.start();
-      const stored = await runFleetPhase('Clientele, embedded aedes, stored (PUBACK after commit)', planFile, status.address!, ingest.counter, o, { pace: 'max', preRegistered: false }, ingest);
-      row('embedded aedes → PostgreSQL, full load', stored.rate, ceilingAedes.rate, stored.delays, stored.load);
-      // … and at half that load, as appliances in use would send (each appliance every N seconds)
-      const pace = Math.max(0.05, o.appliances / Math.max(1, stored.rate / 2));
-      const paced = await runFleetPhase(
-        `Clientele, embedded aedes, half load (each appliance every ${fmt(pace, 2)} s)`,
-        planFile,
-        status.address!,
-        ingest.counter,
-        o,
-        { pace, preRegistered: true, lastSeq: (await maxSeq(handle)) + 10 },
-        ingest,
-      );
-      row(`embedded aedes → PostgreSQL, half load`, paced.rate, ceilingAedes.rate, paced.delays, paced.load);
-      await services.appliances.mqtt.stop();
-      registeredAll = stored.fleet.registered;
+        // 2. Clientele's embedded broker: register the fleet (real first-use records), then full load
+        const status = await services.appliances.mqtt.start();
+        const stored = await runFleetPhase('Clientele, embedded aedes, stored (PUBACK after commit)', planFile, status.address!, ingest.counter, o, { pace: 'max', preRegistered: false }, ingest);
+        row('embedded aedes → PostgreSQL, full load', stored.rate, ceilingAedes.rate, stored.delays, stored.load);
+        // … and at half that load, as appliances in use would send (each appliance every N seconds)
+        const pace = Math.max(0.05, o.appliances / Math.max(1, stored.rate / 2));
+        const paced = await runFleetPhase(
+          `Clientele, embedded aedes, half load (each appliance every ${fmt(pace, 2)} s)`,
+          planFile,
+          status.address!,
+          ingest.counter,
+          o,
+          { pace, preRegistered: true, lastSeq: (await maxSeq(handle)) + 10 },
+          ingest,
+        );
+        row(`embedded aedes → PostgreSQL, half load`, paced.rate, ceilingAedes.rate, paced.delays, paced.load);
+        await services.appliances.mqtt.stop();
+        registeredAll = stored.fleet.registered;
+      }
 
       // 3. Mosquitto
       let ceilingMosquitto: number | null = null;
