@@ -14,7 +14,11 @@ export interface SharedConsumerOptions {
    * broker only then) or 'retry' to leave it unacknowledged, so the broker sends it again.
    */
   handle(topic: string, payload: Buffer): Promise<'ack' | 'retry'>;
-  /** Messages the broker may have in flight to this node unacknowledged (MQTT 5 Receive Maximum). */
+  /**
+   * Messages the broker may have in flight to this node unacknowledged (MQTT 5 Receive
+   * Maximum). Default: the protocol's maximum, so records wait in our ingest batches rather than
+   * in the broker's queue for this client (see docs/benchmarks.md, appliances).
+   */
   receiveMaximum?: number;
   sessionExpirySeconds?: number;
   logger?: FastifyBaseLogger;
@@ -57,7 +61,7 @@ export class SharedSubscriptionConsumer {
       keepalive: 30,
       properties: {
         sessionExpiryInterval: this.opts.sessionExpirySeconds ?? 3600,
-        receiveMaximum: this.opts.receiveMaximum ?? 10_000,
+        receiveMaximum: this.opts.receiveMaximum ?? 65_535,
       },
       resubscribe: true,
     };
