@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { HomeNetwork } from './home-network.js';
-import { canonicalCardNumber, functionInfo, type ApplianceRecord, type FunctionCodeList, type IcCard, type RecordError, type ServerState } from './protocol.js';
+import { canonicalCardNumber, functionInfo, MAX_DURATION_SEC, type ApplianceRecord, type FunctionCodeList, type IcCard, type RecordError, type ServerState } from './protocol.js';
 import { MemoryRecordQueue, type RecordQueue } from './record-queue.js';
 import type { Transport } from './transport.js';
 
@@ -161,6 +161,11 @@ export class Appliance extends EventEmitter {
   async use(functionCode: string, options: UseOptions = {}): Promise<ApplianceRecord> {
     if (!this.canUse(functionCode)) throw new LockedError(functionCode);
     const fn = functionInfo(this.functions, functionCode, options.additional);
+    const d = options.durationSec;
+    // Refused here rather than queued: the server would refuse the record, and it would be lost.
+    if (d !== undefined && !(Number.isFinite(d) && d >= 0 && Math.round(d) <= MAX_DURATION_SEC)) {
+      throw new RangeError(`durationSec must be 0–${MAX_DURATION_SEC} seconds; report longer uses with startUse()`);
+    }
     const record = await this.queue.add((seq) => ({
       type: 'usage',
       seq,

@@ -32,6 +32,9 @@ export interface UsageRecord {
 
 export type ApplianceRecord = FirstUseRecord | UsageRecord;
 
+/** The longest time one usage record may carry; a longer use is reported periodically (`startUse`). */
+export const MAX_DURATION_SEC = 24 * 3600;
+
 /** `clientele/appliances/{manufacturingNumber}/state`, retained. */
 export type ServerState = { state: 'locked' } | { state: 'registered'; customerNumber: string; seq?: number };
 

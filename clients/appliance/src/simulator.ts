@@ -126,7 +126,9 @@ function drawMinutes(rnd: () => number, f: FleetFunction): number {
   const u = Math.max(rnd(), 1e-9);
   const v = rnd();
   const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  return Math.max(0.5, f.minutes * Math.exp(f.spread * z));
+  // Capped at 12 hours: the log-normal tail drew air conditioners running for days, which the
+  // server rightly refuses (a record covers at most 24 h; longer uses are periodic reports).
+  return Math.min(12 * 60, Math.max(0.5, f.minutes * Math.exp(f.spread * z)));
 }
 
 function functionInfo(rnd: () => number, f: FleetFunction): string {
