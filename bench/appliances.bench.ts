@@ -31,8 +31,7 @@ import { applianceAcl, startMosquitto, type RunningMosquitto } from '../src/plat
 import { addMonths, monthOf } from '../src/modules/appliances/appliance-time.js';
 import { catalogEntry, FLEET_MODELS, planFleet, productionList, type FleetPlan } from '../clients/appliance/src/simulator.js';
 import type { FleetStats } from '../clients/appliance/src/simulator.js';
-import { BENCH_DIR } from './lib/bench-db.js';
-import { startAppliancesBenchServer } from './lib/appliances-bench-db.js';
+import { BENCH_DIR, startBenchServer } from './lib/bench-db.js';
 import { loadPerCpu, machineInfo } from './lib/machine.js';
 import { rate, summarise } from './lib/stats.js';
 import { fmt, printTable } from './lib/table.js';
@@ -361,7 +360,7 @@ export async function main(argv: string[]): Promise<void> {
   if (!o) return;
   const machine = machineInfo();
   say(`Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; ${uptime()}`);
-  const server = await startAppliancesBenchServer({ keep: o.keep, externalUrl: process.env.DATABASE_URL });
+  const server = await startBenchServer({ keep: o.keep, externalUrl: process.env.DATABASE_URL, clusterDir: 'appliances-pg' });
   const name = 'clientele_bench_appliances';
   const exists = (await server.admin(`select 1 from pg_database where datname = '${name}'`)).rowCount === 1;
   if (exists && !o.keep) await server.admin(`drop database ${name} with (force)`);

@@ -282,48 +282,9 @@ products
   .option('--batch-size <n>', 'rows per statement', positiveInt, 5000)
   .action((file: string, opts: { batchSize: number }) =>
     withServices(async (services) => {
-      const shipped = services.registration.shipped;
-      const started = Date.now();
-      const bar = progressBar('shipped products', Math.max((await countLines(file)) - 1, 0));
-      const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, info: true }));
-      let batch: { line: number; values: Record<string, string> }[] = [];
-      let inserted = 0;
-      let updated = 0;
-      const rejected: { line: number; problems: { field: string; message: string }[] }[] = [];
-      let checked = false;
-      const flush = async () => {
-        if (!batch.length) return;
-        const r = await shipped.importBatch(batch);
-        inserted += r.inserted;
-        updated += r.updated;
-        rejected.push(...r.rejected);
-        bar.increment(batch.length);
-        batch = [];
-      };
-      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-        if (!checked) {
-          const unknown = shipped.unknownColumns(Object.keys(record));
-          if (unknown.length) throw new Error(`Unknown column(s) in ${file}: ${unknown.join(', ')}. Nothing was imported.`);
-          checked = true;
-        }
-        batch.push({ line: info.lines, values: record });
-        if (batch.length >= opts.batchSize) await flush();
-      }
-      await flush();
-      bar.stop();
-      const seconds = (Date.now() - started) / 1000;
-      say(`Shipped list: ${inserted} new, ${updated} updated in ${seconds.toFixed(1)} s.`);
-      if (rejected.length) {
-        const rejectsFile = `${file}.rejects.csv`;
-        const out = stringify({ header: true, columns: ['line', 'problems'] });
-        const done = new Promise<void>((resolve, reject) =>
-          out.pipe(createWriteStream(rejectsFile)).on('finish', () => resolve()).on('error', reject),
-        );
-        for (const r of rejected) out.write([r.line, r.problems.map((p) => `${p.field}: ${p.message}`).join('; ')]);
-        out.end();
-        await done;
-        say(`Skipped ${rejected.length} invalid rows; see ${rejectsFile}.`);
-      }
+      const r = await importCsvInBatches(file, 'shipped products', services.registration.shipped, opts.batchSize);
+      say(`Shipped list: ${r.inserted} new, ${r.updated} updated in ${r.seconds.toFixed(1)} s.`);
+      await r.reportRejected();
     }),
   );
 
@@ -339,49 +300,75 @@ appliances
   .action((file: string, opts: { batchSize: number }) =>
     withServices(async (services) => {
       const catalog = services.appliances.catalog;
-      const started = Date.now();
-      const bar = progressBar('appliances', Math.max((await countLines(file)) - 1, 0));
-      const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, info: true }));
-      let batch: { line: number; values: Record<string, string> }[] = [];
-      let inserted = 0;
-      let updated = 0;
-      const rejected: { line: number; problems: { field: string; message: string }[] }[] = [];
-      let checked = false;
-      const flush = async () => {
-        if (!batch.length) return;
-        const r = await catalog.importProduction(batch);
-        inserted += r.inserted;
-        updated += r.updated;
-        rejected.push(...r.rejected);
-        bar.increment(batch.length);
-        batch = [];
-      };
-      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-        if (!checked) {
-          const unknown = catalog.unknownColumns(Object.keys(record));
-          if (unknown.length) throw new Error(`Unknown column(s) in ${file}: ${unknown.join(', ')}. Nothing was imported.`);
-          checked = true;
-        }
-        batch.push({ line: info.lines, values: record });
-        if (batch.length >= opts.batchSize) await flush();
-      }
-      await flush();
-      bar.stop();
-      const seconds = (Date.now() - started) / 1000;
-      say(`Production list: ${inserted} new, ${updated} updated (secrets replaced) in ${seconds.toFixed(1)} s.`);
-      if (rejected.length) {
-        const rejectsFile = `${file}.rejects.csv`;
-        const out = stringify({ header: true, columns: ['line', 'problems'] });
-        const done = new Promise<void>((resolve, reject) =>
-          out.pipe(createWriteStream(rejectsFile)).on('finish', () => resolve()).on('error', reject),
-        );
-        for (const r of rejected) out.write([r.line, r.problems.map((p) => `${p.field}: ${p.message}`).join('; ')]);
-        out.end();
-        await done;
-        say(`Skipped ${rejected.length} invalid rows; see ${rejectsFile}.`);
-      }
+      const importer: CsvBatchImporter = { unknownColumns: (c) => catalog.unknownColumns(c), importBatch: (rows) => catalog.importProduction(rows) };
+      const r = await importCsvInBatches(file, 'appliances', importer, opts.batchSize);
+      say(`Production list: ${r.inserted} new, ${r.updated} updated (secrets replaced) in ${r.seconds.toFixed(1)} s.`);
+      await r.reportRejected();
     }),
   );
+
+interface CsvBatchImporter {
+  unknownColumns(columns: string[]): string[];
+  importBatch(rows: { line: number; values: Record<string, string> }[]): Promise<{
+    inserted: number;
+    updated: number;
+    rejected: { line: number; problems: { field: string; message: string }[] }[];
+  }>;
+}
+
+/**
+ * Streams a CSV file into `importer` in batches with a progress bar; a file with an unknown
+ * column is refused before anything is written; invalid rows go to FILE.rejects.csv.
+ */
+async function importCsvInBatches(file: string, label: string, importer: CsvBatchImporter, batchSize: number) {
+  const started = Date.now();
+  const bar = progressBar(label, Math.max((await countLines(file)) - 1, 0));
+  const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, info: true }));
+  let batch: { line: number; values: Record<string, string> }[] = [];
+  let inserted = 0;
+  let updated = 0;
+  const rejected: { line: number; problems: { field: string; message: string }[] }[] = [];
+  let checked = false;
+  const flush = async () => {
+    if (!batch.length) return;
+    const r = await importer.importBatch(batch);
+    inserted += r.inserted;
+    updated += r.updated;
+    rejected.push(...r.rejected);
+    bar.increment(batch.length);
+    batch = [];
+  };
+  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    if (!checked) {
+      const unknown = importer.unknownColumns(Object.keys(record));
+      if (unknown.length) throw new Error(`Unknown column(s) in ${file}: ${unknown.join(', ')}. Nothing was imported.`);
+      checked = true;
+    }
+    batch.push({ line: info.lines, values: record });
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  bar.stop();
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    inserted,
+    updated,
+    seconds,
+    /** Writes the rejected rows next to the file and says so (nothing when there are none). */
+    reportRejected: async () => {
+      if (!rejected.length) return;
+      const rejectsFile = `${file}.rejects.csv`;
+      const out = stringify({ header: true, columns: ['line', 'problems'] });
+      const done = new Promise<void>((resolve, reject) =>
+        out.pipe(createWriteStream(rejectsFile)).on('finish', () => resolve()).on('error', reject),
+      );
+      for (const r of rejected) out.write([r.line, r.problems.map((p) => `${p.field}: ${p.message}`).join('; ')]);
+      out.end();
+      await done;
+      say(`Skipped ${rejected.length} invalid rows; see ${rejectsFile}.`);
+    },
+  };
+}
 
 async function countLines(file: string): Promise<number> {
   let lines = 0;

@@ -25,11 +25,16 @@ export interface BenchServer {
 
 /**
  * The PostgreSQL a benchmark runs against: the server of `externalUrl` (DATABASE_URL), or a
- * fresh embedded cluster in .bench-data/pg, exactly as the product starts it. With `keep`, an
+ * fresh embedded cluster in .bench-data/pg (or `clusterDir`), exactly as the product starts it. With `keep`, an
  * existing cluster is reused and left in place afterwards; without, it starts empty and is
  * deleted when stopped. Ctrl-C stops the server rather than leaving it running.
  */
-export async function startBenchServer(opts: { keep: boolean; externalUrl?: string | undefined }): Promise<BenchServer> {
+export async function startBenchServer(opts: {
+  keep: boolean;
+  externalUrl?: string | undefined;
+  /** Cluster directory under .bench-data: a benchmark that keeps large data uses its own, so others never remove it. */
+  clusterDir?: string;
+}): Promise<BenchServer> {
   let adminUrl: string;
   let stop: () => Promise<void> = async () => undefined;
   let kind: BenchServer['kind'];
@@ -38,7 +43,7 @@ export async function startBenchServer(opts: { keep: boolean; externalUrl?: stri
     adminUrl = opts.externalUrl;
   } else {
     kind = 'embedded';
-    const dir = path.join(BENCH_DIR, 'pg');
+    const dir = path.join(BENCH_DIR, opts.clusterDir ?? 'pg');
     if (!opts.keep) await rm(dir, { recursive: true, force: true });
     const embedded = await startEmbeddedPg({ dir, port: await freePort(), ephemeral: !opts.keep });
     adminUrl = embedded.url('postgres');

@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import fastifyStatic from '@fastify/static';
-import { parse } from 'csv-parse/sync';
-import type { FastifyRequest } from 'fastify';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
+import { csvBodyRows } from '../../platform/http/csv-body.js';
 import { errors, IdParams } from '../../platform/http/common-schemas.js';
 import type { Surface } from '../../platform/http/surface.js';
 import { projectRoot } from '../../platform/paths.js';
@@ -76,19 +75,6 @@ const month = (text: string): Month => {
 };
 const who = (p: Principal | null) => (p?.type === 'staff' ? `${p.displayName} (${p.username})` : 'unknown');
 
-function csvRecords(req: FastifyRequest): { line: number; values: Record<string, string> }[] {
-  if (typeof req.body !== 'string') throw new ValidationError([{ field: 'body', message: 'send the CSV as text/csv' }]);
-  try {
-    const rows = parse(req.body, { columns: true, bom: true, skip_empty_lines: true, trim: true, info: true }) as {
-      record: Record<string, string>;
-      info: { lines: number };
-    }[];
-    return rows.map((r) => ({ line: r.info.lines, values: r.record }));
-  } catch (err) {
-    throw new ValidationError([{ field: 'body', message: `is not valid CSV: ${(err as Error).message}` }]);
-  }
-}
-
 /** Appliances in the staff console: catalog, production list, analysis, customers' usage, billing. */
 export function registerApplianceConsoleRoutes(app: Surface, deps: ApplianceConsoleDeps): void {
   const { db, catalog, analysis, billing, recalculation, customers } = deps;
@@ -142,7 +128,7 @@ export function registerApplianceConsoleRoutes(app: Surface, deps: ApplianceCons
       schema: { tags, summary: 'Import the production list (text/csv: manufacturing_number,model,secret); re-importing replaces secrets', response: { 200: ImportResult, ...errors(400, 401, 403, 415) } },
     },
     async (req) => {
-      const records = csvRecords(req);
+      const records = csvBodyRows(req);
       if (records.length === 0) throw new ValidationError([{ field: 'body', message: 'holds no rows (a header row and at least one appliance)' }]);
       const unknown = catalog.unknownColumns(Object.keys(records[0]?.values ?? {}));
       if (unknown.length) throw new ValidationError([{ field: 'body', message: `unknown columns: ${unknown.join(', ')}` }]);

@@ -234,9 +234,7 @@ export class UsageIngestService {
     const results: BatchResult[] = [];
     if (groups.size > 0) {
       try {
-        const t0 = performance.now();
         results.push(await this.withRetry(groups));
-        if (process.env.DEBUG_INGEST) console.log('batch', items.length, 'devices', groups.size, 'ms', Math.round(performance.now() - t0), 'pending', this.pending.length, 'busy', this.busy.size);
       } catch (err) {
         // Find the appliance whose records fail; the others' records still go in.
         this.logger?.warn({ err }, 'appliance batch failed; retrying appliance by appliance');

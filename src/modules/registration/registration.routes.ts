@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
-import { parse } from 'csv-parse/sync';
 import { UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import { csvBodyRows } from '../../platform/http/csv-body.js';
 import { errors, IdParams } from '../../platform/http/common-schemas.js';
 import { requestActor, type Surface } from '../../platform/http/surface.js';
 import type { AccessService } from '../access/access.service.js';
@@ -145,19 +144,6 @@ export function registerRegistrationPortalRoutes(app: Surface, deps: Registratio
   );
 }
 
-function parseCsvBody(req: FastifyRequest): { line: number; values: Record<string, string> }[] {
-  if (typeof req.body !== 'string') throw new ValidationError([{ field: 'body', message: 'send the CSV as text/csv' }]);
-  try {
-    const rows = parse(req.body, { columns: true, bom: true, skip_empty_lines: true, trim: true, info: true }) as {
-      record: Record<string, string>;
-      info: { lines: number };
-    }[];
-    return rows.map((r) => ({ line: r.info.lines, values: r.record }));
-  } catch (err) {
-    throw new ValidationError([{ field: 'body', message: `is not valid CSV: ${(err as Error).message}` }]);
-  }
-}
-
 /** Registrations in the staff console: lists, product pages, the shipped list. */
 export function registerRegistrationConsoleRoutes(app: Surface, deps: RegistrationRouteDeps): void {
   const { registration, shipped, customers } = deps;
@@ -263,7 +249,7 @@ export function registerRegistrationConsoleRoutes(app: Surface, deps: Registrati
       },
     },
     async (req) => {
-      const records = parseCsvBody(req);
+      const records = csvBodyRows(req);
       if (records.length === 0) throw new ValidationError([{ field: 'body', message: 'holds no rows (a header row and at least one product)' }]);
       const unknown = shipped.unknownColumns(Object.keys(records[0]?.values ?? {}));
       if (unknown.length) throw new ValidationError([{ field: 'body', message: `unknown columns: ${unknown.join(', ')}` }]);
