@@ -30,22 +30,6 @@ export const analysisRepository = {
       group by function_code order by function_code`.execute(db);
     return r.rows.map((x) => ({ functionCode: x.function_code, uses: Number(x.uses), totalSec: Number(x.total_sec) }));
   },
-  /** Distinct (customer, month) pairs with use of each function: the "persons · months" of usage per person per month. */
-  async personMonths(db: Executor, s: AnalysisScope) {
-    // Grouped step by step (hash aggregates) rather than with count(distinct …), which sorts
-    // every row and spilled to disk: 2.5× faster on a product type's year at 10,000 appliances.
-    const r = await sql<{ function_code: string; person_months: number; persons: number }>`
-      with pm as (
-        select u.function_code, g.customer_id, u.usage_month
-        from appliance_usage_monthly u
-        join appliance_registrations g on g.id = u.registration_id
-        where u.model = any(${s.models}::text[]) and u.usage_month between ${s.from}::date and ${s.to}::date ${fnFilter(s, 'u.function_code')}
-        group by 1, 2, 3),
-      p as (select function_code, customer_id, count(*) as months from pm group by 1, 2)
-      select function_code, sum(months)::bigint as person_months, count(*)::bigint as persons
-      from p group by function_code`.execute(db);
-    return r.rows.map((x) => ({ functionCode: x.function_code, personMonths: Number(x.person_months), persons: Number(x.persons) }));
-  },
   async monthly(db: Executor, s: AnalysisScope) {
     const r = await sql<{ usage_month: string; function_code: string; uses: number; total_sec: number }>`
       select usage_month, function_code, sum(uses)::bigint as uses, sum(total_sec)::bigint as total_sec

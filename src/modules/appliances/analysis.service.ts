@@ -4,6 +4,7 @@ import { addMonths, bucketLabel, LAST_BUCKET, monthOf, monthsBetween, type Month
 import type { ProductType } from './appliances.tables.js';
 import { analysisRepository as repo } from './analysis.repository.js';
 import type { CatalogService } from './catalog.service.js';
+import { ALL_SCOPE, modelScope, typeScope, userRollupsRepository as users } from './user-rollups.repository.js';
 
 export interface AnalysisQuery {
   productType?: ProductType;
@@ -51,13 +52,16 @@ export class AnalysisService {
     const months = monthsBetween(from, to).length;
     if (months > 120) throw new ValidationError([{ field: 'from', message: 'the range may span at most 120 months' }]);
     const scope = { models: inScope.map((m) => m.model), functionCode: q.functionCode ?? null, from, to };
+    // Distinct users come from the customer-keyed rollups of the narrowest scope asked for.
+    const userScope = q.model ? modelScope(q.model) : q.productType ? typeScope(q.productType) : ALL_SCOPE;
     const names = new Map<string, string>();
     for (const m of inScope) for (const f of m.functions) if (!names.has(f.code)) names.set(f.code, f.name);
 
-    const [registered, totals, persons, monthly, durations, times, areas, ownership] = await Promise.all([
+    const [registered, totals, personMonths, persons, monthly, durations, times, areas, ownership] = await Promise.all([
       repo.registered(this.db, scope.models),
       repo.functionTotals(this.db, scope),
-      repo.personMonths(this.db, scope),
+      users.personMonths(this.db, userScope, scope, scope.functionCode),
+      users.persons(this.db, userScope, monthsBetween(from, to), scope.functionCode),
       repo.monthly(this.db, scope),
       repo.durationHistogram(this.db, scope),
       repo.timeHistogram(this.db, scope),
@@ -65,15 +69,15 @@ export class AnalysisService {
       repo.ownership(this.db, scope.models),
     ]);
     const functions = totals.map((t) => {
-      const p = persons.find((x) => x.functionCode === t.functionCode);
+      const pm = personMonths.get(t.functionCode) ?? 0;
       return {
         functionCode: t.functionCode,
         name: names.get(t.functionCode) ?? t.functionCode,
         uses: t.uses,
         totalSec: t.totalSec,
-        users: p?.persons ?? 0,
+        users: persons.get(t.functionCode) ?? 0,
         /** Usage time per person per month, over the people who used the function in a month. */
-        perUserMonthSec: p && p.personMonths > 0 ? Math.round(t.totalSec / p.personMonths) : 0,
+        perUserMonthSec: pm > 0 ? Math.round(t.totalSec / pm) : 0,
         /** Usage time per registered customer per month (FIG. 7(b)'s "usage time / person · month"). */
         perCustomerMonthSec: registered.customers > 0 ? Math.round(t.totalSec / (registered.customers * months)) : 0,
       };

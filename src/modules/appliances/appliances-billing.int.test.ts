@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestServer, type TestServer } from '../../../test/helpers/server.js';
 import { addMonths, monthLabel, monthOf, monthStart } from './appliance-time.js';
-import { addTestAppliances, basicAuth, type TestAppliance } from './appliances-test-kit.js';
+import { addTestAppliances, basicAuth, CONSISTENT, TEST_MODELS, type TestAppliance } from './appliances-test-kit.js';
 
 let server: TestServer;
 let admin: ApiClient;
@@ -167,18 +167,27 @@ describe('usage analysis and rental billing', () => {
     // A full recalculation (what the schedule could run) leaves the same figures.
     const full = await server.services.appliances.recalculation.request('test', null);
     await server.services.appliances.recalculation.run(full.id);
-    expect(await server.services.appliances.recalculation.differences(null)).toEqual({ usage: 0, function: 0, duration: 0, time: 0 });
+    expect(await server.services.appliances.recalculation.differences(null)).toEqual(CONSISTENT);
   });
 
   it('moves appliances with a merge and back with its undo, and locks them on erasure', async () => {
     const [other] = await addTestAppliances(server.services, 1);
     const second = await send(other!, [
-      { type: 'first-use', seq: 1, at: at(M1, 2, 9), card: { number: 'BILL-CARD-2', name: '請求 花子' } },
-      { type: 'usage', seq: 2, at: at(M1, 2, 10), function: 'A-01', durationSec: 60 },
+      { type: 'first-use', seq: 1, at: at(M2, 2, 9), card: { number: 'BILL-CARD-2', name: '請求 花子' } },
+      { type: 'usage', seq: 2, at: at(M2, 2, 10), function: 'A-01', durationSec: 60 },
+      { type: 'usage', seq: 3, at: at(M1, 2, 10), function: 'A-01', durationSec: 60 },
     ]);
     const loser = second.state.customerNumber!;
+    // Drying: the first customer in M2, the second in M2 and M1.
+    const drying = async () =>
+      (await sales.get(`/api/appliance-analysis?productType=washer&function=A-01&from=${monthLabel(M2)}&to=${monthLabel(THIS)}`)).body.functions[0];
+    const apart = await drying();
+    expect(apart).toMatchObject({ users: 2, perUserMonthSec: Math.round(apart.totalSec / 3) });
     const merged = await admin.post(`/api/customers/${customer}/merge`, { otherCustomerNumber: loser });
     expect(merged.status).toBe(200);
+    // One person now, who dried in two months.
+    expect(await drying()).toMatchObject({ users: 1, totalSec: apart.totalSec, perUserMonthSec: Math.round(apart.totalSec / 2) });
+    expect(await server.services.appliances.recalculation.differences(null)).toEqual(CONSISTENT);
     const mine = (await admin.get(`/api/customers/${customer}/appliances?month=${monthLabel(M1)}`)).body.appliances;
     expect(mine.map((x: { manufacturingNumber: string }) => x.manufacturingNumber).sort()).toEqual([washer.manufacturingNumber, other!.manufacturingNumber].sort());
     const state = await fetch(`${server.urls.ingest}/api/appliances/${other!.manufacturingNumber}/state`, { headers: { authorization: basicAuth(other!) } });
@@ -187,6 +196,7 @@ describe('usage analysis and rental billing', () => {
     const undone = await admin.post(`/api/merges/${merged.body.mergeId}/undo`);
     expect(undone.status).toBe(200);
     expect((await admin.get(`/api/customers/${loser}/appliances?month=${monthLabel(M1)}`)).body.appliances).toHaveLength(1);
+    expect(await drying()).toEqual(apart);
 
     const exported = (await admin.get(`/api/customers/${loser}/export`)).body;
     expect(exported.modules.appliances.appliances[0]).toMatchObject({ manufacturingNumber: other!.manufacturingNumber, cardNumber: 'BILL-CARD-2' });
@@ -198,6 +208,24 @@ describe('usage analysis and rental billing', () => {
     const erased = (await admin.get(`/api/appliances/${other!.manufacturingNumber}`)).body.registrations[0];
     expect(erased).toMatchObject({ cardNumber: null, endedAt: expect.any(String) });
     // The anonymous usage stays in the analysis.
-    expect(await server.services.appliances.recalculation.differences(null)).toEqual({ usage: 0, function: 0, duration: 0, time: 0 });
+    expect(await server.services.appliances.recalculation.differences(null)).toEqual(CONSISTENT);
+  });
+
+  it('counts a model’s users under its new product type when the model moves to another type', async () => {
+    const model = { ...TEST_MODELS[0]!, model: 'NW-900', name: 'Washer-dryer NW-900' };
+    await server.services.appliances.catalog.upsertModel(model);
+    const [dryer] = await addTestAppliances(server.services, 1, 'NW-900');
+    await send(dryer!, [
+      { type: 'first-use', seq: 1, at: at(M1, 4, 9), card: { number: 'BILL-CARD-3', name: '乾燥 次郎' } },
+      { type: 'usage', seq: 2, at: at(M1, 4, 10), function: 'A-01', durationSec: 600 },
+    ]);
+    const users = async (productType: string) =>
+      (await sales.get(`/api/appliance-analysis?productType=${productType}&function=A-01&from=${monthLabel(M1)}&to=${monthLabel(M1)}`)).body.functions[0]?.users ?? 0;
+    const washersBefore = await users('washer');
+    expect(await users('other')).toBe(0);
+    await server.services.appliances.catalog.upsertModel({ ...model, productType: 'other' });
+    expect(await users('other')).toBe(1);
+    expect(await users('washer')).toBe(washersBefore - 1);
+    expect(await server.services.appliances.recalculation.differences(null)).toEqual(CONSISTENT);
   });
 });

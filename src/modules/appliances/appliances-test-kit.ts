@@ -68,3 +68,6 @@ export function deviceFunctionList(model: string) {
     functions: m.functions.map((f) => ({ code: f.code, name: f.name, additional: m.additionalCodes ?? [], basic: (m.basicFunctions ?? []).includes(f.code) })),
   };
 }
+
+/** What `recalculation.differences` answers when every rollup equals a recomputation from the raw records. */
+export const CONSISTENT = { usage: 0, function: 0, duration: 0, time: 0, userMonths: 0, usersMonthly: 0, functionUsers: 0 };

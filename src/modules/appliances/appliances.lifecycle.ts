@@ -3,6 +3,7 @@ import type { CustomerLifecycleHooks } from '../customers/index.js';
 import { billingRepository } from './billing.repository.js';
 import { registrationsRepository as regRepo } from './registrations.repository.js';
 import { usageRepository } from './usage.repository.js';
+import { userRollupsRepository } from './user-rollups.repository.js';
 
 export const JOB_ANNOUNCE_STATES = 'appliances.announce-states';
 
@@ -13,8 +14,8 @@ interface UndoData {
 
 /**
  * Appliances follow their user through merges (registrations and bills move; the usage
- * rollups are keyed by registration, so they follow without being touched), an undo moves
- * them back, an erasure removes the card number and account and unlocks nothing — the
+ * rollups are keyed by registration, so they follow without being touched, and the
+ * customer-keyed user rollups of both customers are rebuilt), an undo moves them back, an erasure removes the card number and account and unlocks nothing — the
  * appliance asks for a card again — and an export includes appliances, usage and bills.
  * The appliances learn their new state (customer number, or locked) from a job after commit.
  */
@@ -22,15 +23,19 @@ export function appliancesLifecycle(jobs: JobQueue): CustomerLifecycleHooks {
   return {
     name: 'appliances',
     async onMerge(tx, { survivorId, loserId }) {
+      await regRepo.lockAppliancesOf(tx, [loserId, survivorId]);
       const moved = await regRepo.moveCustomer(tx, loserId, survivorId);
+      if (moved.length) await userRollupsRepository.refreshCustomers(tx, [loserId, survivorId]);
       const billIds = await billingRepository.moveCustomer(tx, loserId, survivorId);
       const open = [...new Set(moved.map((m) => m.manufacturing_number))];
       if (open.length) await jobs.send(JOB_ANNOUNCE_STATES, { manufacturingNumbers: open }, { tx });
       return { registrationIds: moved.map((m) => m.id), billIds } satisfies UndoData;
     },
-    async onUnmerge(tx, { loserId }, data) {
+    async onUnmerge(tx, { loserId, survivorId }, data) {
       const undo = data as UndoData;
+      await regRepo.lockAppliancesOf(tx, [loserId, survivorId]);
       const moved = await regRepo.moveByIds(tx, undo.registrationIds, loserId);
+      if (moved.length) await userRollupsRepository.refreshCustomers(tx, [loserId, survivorId]);
       await billingRepository.moveByIds(tx, undo.billIds, loserId);
       const mfgs = [...new Set(moved.map((m) => m.manufacturing_number))];
       if (mfgs.length) await jobs.send(JOB_ANNOUNCE_STATES, { manufacturingNumbers: mfgs }, { tx });

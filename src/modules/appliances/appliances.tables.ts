@@ -148,6 +148,28 @@ export interface ApplianceBillLinesTable {
   amount_yen: number;
 }
 
+/** Scope of the user rollups: 'all', 'type:<product type>' or 'model:<model>'. */
+export interface ApplianceUserMonthsTable {
+  scope: string;
+  function_code: string;
+  usage_month: string;
+  customer_id: number;
+}
+
+export interface ApplianceUsersMonthlyTable {
+  scope: string;
+  function_code: string;
+  usage_month: string;
+  users: number;
+}
+
+export interface ApplianceFunctionUsersTable {
+  scope: string;
+  function_code: string;
+  customer_id: number;
+  months: string[];
+}
+
 export interface ApplianceRecalculationsTable {
   id: Generated<number>;
   from_month: string | null;
@@ -174,4 +196,7 @@ export interface AppliancesTables {
   appliance_bills: ApplianceBillsTable;
   appliance_bill_lines: ApplianceBillLinesTable;
   appliance_recalculations: ApplianceRecalculationsTable;
+  appliance_user_months: ApplianceUserMonthsTable;
+  appliance_users_monthly: ApplianceUsersMonthlyTable;
+  appliance_function_users: ApplianceFunctionUsersTable;
 }

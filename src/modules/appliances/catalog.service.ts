@@ -1,9 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { NotFoundError, ValidationError, type FieldProblem } from '../../platform/errors.js';
 import { canonicalNumber, MANUFACTURING_NUMBER } from './appliance-record.js';
 import type { AdditionalCode, ProductType } from './appliances.tables.js';
 import { catalogRepository as repo, type ApplianceListFilter } from './catalog.repository.js';
+import { ROLLUP_LOCK_KEY } from './usage-ingest.service.js';
+import { userRollupsRepository } from './user-rollups.repository.js';
 
 export const PRODUCT_TYPES: readonly ProductType[] = ['washer', 'microwave', 'dvd_recorder', 'rice_cooker', 'air_conditioner', 'pc', 'other'];
 export const PRODUCTION_COLUMNS = ['manufacturing_number', 'model', 'secret'] as const;
@@ -159,6 +162,7 @@ export class CatalogService {
     if (!(pct >= 0 && pct <= 100)) problems.push({ field: 'discountPercent', message: 'must be 0–100' });
     if (problems.length) throw new ValidationError(problems);
     await this.db.transaction().execute(async (tx) => {
+      const before = await tx.selectFrom('appliance_models').select('product_type').where('model', '=', input.model).forUpdate().executeTakeFirst();
       await repo.upsertModel(tx, {
         model: input.model,
         product_type: input.productType,
@@ -174,6 +178,11 @@ export class CatalogService {
         input.model,
         input.functions.map((f) => ({ model: input.model, code: f.code, name: f.name.trim(), per_use_yen: f.perUseYen, per_minute_yen: f.perMinuteYen })),
       );
+      if (before && before.product_type !== input.productType) {
+        // The model's users now count for another product type: rebuilt with ingest paused.
+        await sql`select pg_advisory_xact_lock(${ROLLUP_LOCK_KEY})`.execute(tx);
+        await userRollupsRepository.rebuild(tx, null);
+      }
     });
     this.invalidate();
     return this.model(input.model);

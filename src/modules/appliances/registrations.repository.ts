@@ -86,6 +86,16 @@ export const registrationsRepository = {
   ofAppliance(db: Executor, mfg: string) {
     return db.selectFrom('appliance_registrations').selectAll().where('manufacturing_number', '=', mfg).orderBy('first_seq', 'desc').execute();
   },
+  /**
+   * Locks the appliances these customers have (had) registrations on — the lock the ingest
+   * takes first — so no batch reads their registrations while a merge or its undo moves them.
+   */
+  async lockAppliancesOf(tx: Executor, customerIds: number[]): Promise<void> {
+    await sql`
+      select 1 from appliances where manufacturing_number in (
+        select manufacturing_number from appliance_registrations where customer_id = any(${customerIds}::bigint[]))
+      order by manufacturing_number for update`.execute(tx);
+  },
   moveCustomer(tx: Executor, fromId: number, toId: number) {
     return tx
       .updateTable('appliance_registrations')

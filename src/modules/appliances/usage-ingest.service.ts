@@ -21,6 +21,7 @@ import { splitPrefecture } from './areas.js';
 import type { CatalogEntry, CatalogService } from './catalog.service.js';
 import { registrationsRepository as regRepo, type ApplianceRow, type ApplianceStateUpdate, type RegistrationRow } from './registrations.repository.js';
 import { usageRepository as usageRepo, type DurationDelta, type FunctionDelta, type RecordRow, type TimeDelta, type UsageDelta } from './usage.repository.js';
+import { scopesOf, userRollupsRepository as userRepo, type UserMonthKey } from './user-rollups.repository.js';
 
 export type IngestStatus = 'stored' | 'duplicate' | 'rejected' | 'failed';
 
@@ -302,6 +303,7 @@ export class UsageIngestService {
     const functions = new Deltas<FunctionDelta>();
     const durations = new Deltas<DurationDelta>();
     const times = new Deltas<TimeDelta>();
+    const users = new Map<string, UserMonthKey>();
     const updates: ApplianceStateUpdate[] = [];
     const receivedAt = new Date();
 
@@ -348,7 +350,7 @@ export class UsageIngestService {
             });
             result.states.set(mfg, this.stateFrom(st));
           } else {
-            records.push(this.usage(st, entry, rec, closed, receivedAt, { usage, functions, durations, times }));
+            records.push(this.usage(st, entry, rec, closed, receivedAt, { usage, functions, durations, times, users }));
             result.recordTimes.push(rec.at.getTime());
           }
           seen.add(rec.seq);
@@ -380,6 +382,7 @@ export class UsageIngestService {
     await usageRepo.upsertFunction(tx, functions.sorted());
     await usageRepo.upsertDuration(tx, durations.sorted());
     await usageRepo.upsertTime(tx, times.sorted());
+    await userRepo.add(tx, [...users.values()]);
     await regRepo.updateAppliances(tx, updates);
     return result;
   }
@@ -457,7 +460,13 @@ export class UsageIngestService {
     rec: UsageRecord,
     closed: ReadonlySet<Month>,
     receivedAt: Date,
-    d: { usage: Deltas<UsageDelta>; functions: Deltas<FunctionDelta>; durations: Deltas<DurationDelta>; times: Deltas<TimeDelta> },
+    d: {
+      usage: Deltas<UsageDelta>;
+      functions: Deltas<FunctionDelta>;
+      durations: Deltas<DurationDelta>;
+      times: Deltas<TimeDelta>;
+      users: Map<string, UserMonthKey>;
+    },
   ): RecordRow {
     const mfg = st.appliance.manufacturing_number;
     const model = st.appliance.model;
@@ -492,6 +501,12 @@ export class UsageIngestService {
           if (b.last_use_at > a.last_use_at) a.last_use_at = b.last_use_at;
         },
       );
+      // Distinct users (customer-keyed); the model's scope tells whether the batch has the key already.
+      const scopes = scopesOf(model, entry.productType);
+      const userKey = `|${fn}|${usageMonth}|${reg.customer_id}`;
+      if (!d.users.has(scopes[2] + userKey)) {
+        for (const scope of scopes) d.users.set(scope + userKey, { scope, function_code: fn, usage_month: usageMonth, customer_id: reg.customer_id });
+      }
     }
     const area = reg?.area ?? '';
     d.functions.add(`${model}|${fn}|${usageMonth}|${area}`, { model, function_code: fn, usage_month: usageMonth, area, uses, total_sec: sec }, (a, b) => {

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import { BUCKET_SECONDS, LAST_BUCKET, type Month } from './appliance-time.js';
+import { USER_ROLLUPS, userRollupsRepository, type UserRollupName } from './user-rollups.repository.js';
 
 export interface RecordRow {
   manufacturing_number: string;
@@ -125,15 +126,16 @@ function stored(range: MonthRange | null) {
   };
 }
 
-export type RollupName = 'usage' | 'function' | 'duration' | 'time';
-export const ROLLUPS: readonly RollupName[] = ['usage', 'function', 'duration', 'time'];
-const TABLE: Record<RollupName, string> = {
+export type RollupName = 'usage' | 'function' | 'duration' | 'time' | UserRollupName;
+type RegistrationRollupName = 'usage' | 'function' | 'duration' | 'time';
+const ROLLUPS: readonly RegistrationRollupName[] = ['usage', 'function', 'duration', 'time'];
+const TABLE: Record<RegistrationRollupName, string> = {
   usage: 'appliance_usage_monthly',
   function: 'appliance_function_monthly',
   duration: 'appliance_duration_histogram',
   time: 'appliance_time_histogram',
 };
-const COLUMNS: Record<RollupName, string> = {
+const COLUMNS: Record<RegistrationRollupName, string> = {
   usage: 'registration_id, function_code, usage_month, bill_month, model, uses, total_sec, billable_min, last_use_at',
   function: 'model, function_code, usage_month, area, uses, total_sec',
   duration: 'model, function_code, usage_month, bucket, uses',
@@ -144,6 +146,10 @@ async function count(db: Executor, query: RawBuilder<unknown>): Promise<number> 
   const r = await sql<{ n: number }>`select count(*)::bigint as n from (${query}) d`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
 }
+
+/** Rows in one set and not in the other, both ways. */
+const symmetricDifference = (h: RawBuilder<unknown>, r: RawBuilder<unknown>) =>
+  sql`(select * from (${h}) h1 except all select * from (${r}) r1) union all (select * from (${r}) r2 except all select * from (${h}) h2)`;
 
 /** Raw records and the rollups kept current from them. */
 export const usageRepository = {
@@ -223,14 +229,9 @@ export const usageRepository = {
     const raw = fromRaw(range);
     const have = stored(range);
     const out = {} as Record<RollupName, number>;
-    for (const name of ROLLUPS) {
-      const h = have[name];
-      const r = raw[name];
-      out[name] = await count(
-        db,
-        sql`(select * from (${h}) h1 except all select * from (${r}) r1) union all (select * from (${r}) r2 except all select * from (${h}) h2)`,
-      );
-    }
+    for (const name of ROLLUPS) out[name] = await count(db, symmetricDifference(have[name], raw[name]));
+    const users = userRollupsRepository.compared(range, raw.usage);
+    for (const name of USER_ROLLUPS) out[name] = await count(db, symmetricDifference(users[name].stored, users[name].raw));
     return out;
   },
 
@@ -243,6 +244,7 @@ export const usageRepository = {
       else await sql`delete from ${table}`.execute(tx);
       await sql`insert into ${table} (${sql.raw(COLUMNS[name])}) select * from (${raw[name]}) s`.execute(tx);
     }
+    await userRollupsRepository.rebuild(tx, range);
   },
 
   usageOfRegistrations(db: Executor, registrationIds: number[]) {
