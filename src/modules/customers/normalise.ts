@@ -7,7 +7,7 @@ const KATAKANA_START = 0x30a1; // ァ
 const KATAKANA_END = 0x30f6; // ヶ
 const KANA_OFFSET = 0x60;
 
-const KATAKANA = /[\u30a1-\u30f6]/g;
+const KATAKANA = new RegExp(`[${String.fromCharCode(KATAKANA_START)}-${String.fromCharCode(KATAKANA_END)}]`, 'g');
 const toHiragana = (c: string) => String.fromCharCode(c.charCodeAt(0) - KANA_OFFSET);
 
 /** Full-width ASCII → half-width, half-width katakana → full-width (NFKC), katakana → hiragana, lower case, single spaces. */
