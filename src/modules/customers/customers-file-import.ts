@@ -29,7 +29,11 @@ export async function importCustomersFile(
   file: string,
   options: FileImportOptions,
 ): Promise<FileImportResult> {
-  const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, info: true }));
+  // Records as arrays, named here from the header: csv-parse's `columns: true` defines each
+  // field as a property (Object.defineProperty) on a fresh object, a measurable share of the
+  // per-row cost of a million-row import. The header is the first record; line numbers and
+  // errors (quotes, record length) still come from csv-parse.
+  const parser = createReadStream(file).pipe(parse({ bom: true, skip_empty_lines: true, trim: true, info: true }));
   const seenEmails = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   const result: FileImportResult = { rows: 0, inserted: 0, rejected: [] };
@@ -57,11 +61,23 @@ export async function importCustomersFile(
     if (failure) throw failure;
   };
 
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+  let header: string[] | undefined;
+  for await (const { record: fields, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    if (!header) {
+      header = fields;
+      continue;
+    }
     if (!checked) {
-      const unknown = unknownColumns(Object.keys(record));
+      const unknown = unknownColumns(header);
       if (unknown.length) throw new Error(`Unknown column(s) in ${file}: ${unknown.join(', ')}. Nothing was imported.`);
       checked = true;
+    }
+    const record: Record<string, string> = {};
+    for (let i = 0; i < header.length; i++) {
+      const column = header[i]!;
+      // A column named __proto__ must stay a plain field, as csv-parse's own objects have it.
+      if (column === '__proto__') Object.defineProperty(record, column, { value: fields[i], enumerable: true, writable: true, configurable: true });
+      else record[column] = fields[i]!;
     }
     result.rows++;
     const email = record.email?.normalize('NFKC').trim().toLowerCase();

@@ -3,7 +3,8 @@ import type { Actor } from '../../platform/auth/principal.js';
 import type { FieldProblem } from '../../platform/errors.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { formatRegistrationNo, generateRegistrationNo } from './registration-number.js';
-import { cleanPersonal, columnsFor, type PersonalField, type PersonalInput } from './personal-info.js';
+import { cleanPersonal, type PersonalField, type PersonalInput } from './personal-info.js';
+import { digitsOf, searchNameOf } from './normalise.js';
 import { customersImportRepository as importRepo, type ImportCustomerRow } from './customers-import.repository.js';
 
 /** CSV column ↔ personal field. Column names are snake_case, as spreadsheets usually have them. */
@@ -41,6 +42,9 @@ export interface ImportBatchResult {
   rejected: ImportProblem[];
 }
 
+const IMPORT_COLUMN_ENTRIES = Object.entries(IMPORT_COLUMNS);
+const CONSENT_COLUMN_ENTRIES = Object.entries(CONSENT_COLUMNS) as [keyof typeof CONSENT_COLUMNS, 'email' | 'postal_mail'][];
+
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'y', 'はい']);
 const FALSE_WORDS = new Set(['', '0', 'false', 'no', 'n', 'いいえ']);
 
@@ -57,7 +61,6 @@ interface CleanRow {
 
 function rowFor(registrationNo: string, row: CleanRow): ImportCustomerRow {
   const v = row.values;
-  const derived = columnsFor(v);
   return {
     registration_no: registrationNo,
     name: v.name ?? null,
@@ -72,8 +75,9 @@ function rowFor(registrationNo: string, row: CleanRow): ImportCustomerRow {
     occupation: v.occupation ?? null,
     email: v.email ?? null,
     nickname: v.nickname ?? null,
-    search_name: derived.search_name ?? '',
-    phone_digits: derived.phone_digits ?? null,
+    // What columnsFor derives for a new customer, without building its column object per row.
+    search_name: searchNameOf(v.name, v.nameReading),
+    phone_digits: v.phone ? digitsOf(v.phone) : null,
     email_consent: row.consent.some((c) => c.channel === 'email' && c.granted),
     postal_mail_consent: row.consent.some((c) => c.channel === 'postal_mail' && c.granted),
   };
@@ -96,13 +100,13 @@ export class CustomersImportService {
     const clean: CleanRow[] = [];
     for (const record of records) {
       const input: PersonalInput = {};
-      for (const [column, field] of Object.entries(IMPORT_COLUMNS)) {
+      for (const [column, field] of IMPORT_COLUMN_ENTRIES) {
         const v = record.values[column];
         if (v !== undefined) input[field] = v;
       }
       const { values, problems } = cleanPersonal(input);
       const consent: CleanRow['consent'] = [];
-      for (const [column, channel] of Object.entries(CONSENT_COLUMNS)) {
+      for (const [column, channel] of CONSENT_COLUMN_ENTRIES) {
         const raw = (record.values[column] ?? '').trim().toLowerCase();
         if (TRUE_WORDS.has(raw)) consent.push({ channel, granted: true });
         else if (!FALSE_WORDS.has(raw)) problems.push({ field: column, message: 'must be true/false, yes/no or 1/0' });

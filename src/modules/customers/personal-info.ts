@@ -86,7 +86,8 @@ export function cleanPersonal(input: PersonalInput): { values: PersonalInput; pr
       problems.push({ field, message: 'must not contain control characters' });
       continue;
     }
-    if ([...value].length > MAX_LENGTH[field]) {
+    // UTF-16 length ≥ code points: count code points only when the cheap length could exceed.
+    if (value.length > MAX_LENGTH[field] && [...value].length > MAX_LENGTH[field]) {
       problems.push({ field, message: `must be at most ${MAX_LENGTH[field]} characters` });
       continue;
     }
