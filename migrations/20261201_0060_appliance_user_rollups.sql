@@ -43,6 +43,15 @@ CREATE TABLE appliance_function_users (
 );
 CREATE INDEX appliance_function_users_customer_idx ON appliance_function_users (customer_id);
 
+-- Bumped by every change that deletes rows of the tables above (merge, undo, rebuild): an
+-- ingest node remembers the keys it has seen stored and skips writing them again, but only
+-- while the epoch it read (after locking its batch's appliances) is the one it learned them in.
+CREATE TABLE appliance_user_rollups_epoch (
+  id     boolean PRIMARY KEY DEFAULT true CHECK (id),
+  epoch  bigint NOT NULL
+);
+INSERT INTO appliance_user_rollups_epoch (id, epoch) VALUES (true, 0);
+
 -- Existing installations: fill them from the registration-keyed rollup.
 INSERT INTO appliance_user_months (scope, function_code, usage_month, customer_id)
 SELECT DISTINCT s.scope, u.function_code, u.usage_month, g.customer_id

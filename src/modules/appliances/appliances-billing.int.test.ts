@@ -188,6 +188,8 @@ describe('usage analysis and rental billing', () => {
     // One person now, who dried in two months.
     expect(await drying()).toMatchObject({ users: 1, totalSec: apart.totalSec, perUserMonthSec: Math.round(apart.totalSec / 2) });
     expect(await server.services.appliances.recalculation.differences(null)).toEqual(CONSISTENT);
+    // The moved appliance in use under its new customer: the ingest learns that key.
+    await send(other!, [{ type: 'usage', seq: 4, at: at(M1, 3, 10), function: 'A-01', durationSec: 60 }]);
     const mine = (await admin.get(`/api/customers/${customer}/appliances?month=${monthLabel(M1)}`)).body.appliances;
     expect(mine.map((x: { manufacturingNumber: string }) => x.manufacturingNumber).sort()).toEqual([washer.manufacturingNumber, other!.manufacturingNumber].sort());
     const state = await fetch(`${server.urls.ingest}/api/appliances/${other!.manufacturingNumber}/state`, { headers: { authorization: basicAuth(other!) } });
@@ -196,7 +198,10 @@ describe('usage analysis and rental billing', () => {
     const undone = await admin.post(`/api/merges/${merged.body.mergeId}/undo`);
     expect(undone.status).toBe(200);
     expect((await admin.get(`/api/customers/${loser}/appliances?month=${monthLabel(M1)}`)).body.appliances).toHaveLength(1);
-    expect(await drying()).toEqual(apart);
+    expect(await drying()).toMatchObject({ users: 2, uses: apart.uses + 1 });
+    // The undo removed that key from the first customer; their own washer now needs it again.
+    await send(washer, [{ type: 'usage', seq: 11, at: at(M1, 20, 10), function: 'A-01', durationSec: 60 }]);
+    expect(await server.services.appliances.recalculation.differences(null)).toEqual(CONSISTENT);
 
     const exported = (await admin.get(`/api/customers/${loser}/export`)).body;
     expect(exported.modules.appliances.appliances[0]).toMatchObject({ manufacturingNumber: other!.manufacturingNumber, cardNumber: 'BILL-CARD-2' });

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/db.js';
 import { addMonths, monthOf } from './appliance-time.js';
@@ -34,6 +36,18 @@ describe('appliance demo data from the fleet simulator', () => {
     expect(Math.max(...hours.slice(6, 10))).toBeGreaterThan(Math.max(...hours.slice(1, 5))); // mornings, not nights
     const ac = await db.services.appliances.analysis.analyse({ productType: 'air_conditioner', from: addMonths(to, -3), to });
     expect(ac.functions.length).toBeGreaterThan(0);
+    expect(await db.services.appliances.recalculation.differences(null)).toEqual(CONSISTENT);
+  });
+
+  it('fills the user rollups of an existing installation in the migration that adds them', async () => {
+    const migration = await readFile(new URL('../../../migrations/20261201_0060_appliance_user_rollups.sql', import.meta.url), 'utf8');
+    const fill = migration.slice(migration.indexOf('-- Existing installations'));
+    const users = () => db.handle.db.selectFrom('appliance_users_monthly').select(['scope', 'function_code', 'usage_month', 'users']).orderBy(['scope', 'function_code', 'usage_month']).execute();
+    const kept = await users();
+    expect(kept.length).toBeGreaterThan(0);
+    await sql`truncate appliance_user_months, appliance_users_monthly, appliance_function_users`.execute(db.handle.db);
+    await sql.raw(fill).execute(db.handle.db);
+    expect(await users()).toEqual(kept);
     expect(await db.services.appliances.recalculation.differences(null)).toEqual(CONSISTENT);
   });
 

@@ -170,6 +170,11 @@ export interface ApplianceFunctionUsersTable {
   months: string[];
 }
 
+export interface ApplianceUserRollupsEpochTable {
+  id: boolean;
+  epoch: number;
+}
+
 export interface ApplianceRecalculationsTable {
   id: Generated<number>;
   from_month: string | null;
@@ -199,4 +204,5 @@ export interface AppliancesTables {
   appliance_user_months: ApplianceUserMonthsTable;
   appliance_users_monthly: ApplianceUsersMonthlyTable;
   appliance_function_users: ApplianceFunctionUsersTable;
+  appliance_user_rollups_epoch: ApplianceUserRollupsEpochTable;
 }

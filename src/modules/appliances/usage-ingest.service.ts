@@ -22,6 +22,7 @@ import type { CatalogEntry, CatalogService } from './catalog.service.js';
 import { registrationsRepository as regRepo, type ApplianceRow, type ApplianceStateUpdate, type RegistrationRow } from './registrations.repository.js';
 import { usageRepository as usageRepo, type DurationDelta, type FunctionDelta, type RecordRow, type TimeDelta, type UsageDelta } from './usage.repository.js';
 import { scopesOf, userRollupsRepository as userRepo, type UserMonthKey } from './user-rollups.repository.js';
+import { KnownUserKeys } from './known-user-keys.js';
 
 export type IngestStatus = 'stored' | 'duplicate' | 'rejected' | 'failed';
 
@@ -83,6 +84,9 @@ interface BatchResult {
   states: Map<string, ApplianceState>;
   recordTimes: number[];
   stored: number;
+  /** The user-rollup keys the batch's records have, and the epoch it read (KnownUserKeys). */
+  userKeys: string[];
+  usersEpoch: number;
 }
 
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -127,6 +131,7 @@ export class UsageIngestService {
   private timer: NodeJS.Timeout | null = null;
   private inFlight = 0;
   private readonly busy = new Set<string>();
+  private readonly knownUsers = new KnownUserKeys();
   private readonly observers = new Set<IngestObserver>();
   private idle: (() => void)[] = [];
 
@@ -252,6 +257,7 @@ export class UsageIngestService {
 
     const committedAt = Date.now();
     for (const r of results) {
+      this.knownUsers.learn(r.usersEpoch, r.userKeys);
       for (const [item, outcome] of r.outcomes) outcomes.set(item, outcome);
       for (const o of this.observers) o.committed?.({ stored: r.stored, recordTimes: r.recordTimes, committedAt });
       for (const [mfg, state] of r.states) for (const o of this.observers) o.state?.(mfg, state);
@@ -290,14 +296,15 @@ export class UsageIngestService {
     const mfgs = [...groups.keys()];
     const appliances = new Map((await regRepo.lockAppliances(tx, mfgs)).map((a) => [a.manufacturing_number, a]));
     const known = mfgs.filter((m) => appliances.has(m));
-    const [regs, existing, closedRows, catalog] = await Promise.all([
+    const [regs, existing, closedRows, catalog, usersEpoch] = await Promise.all([
       regRepo.registrationsOf(tx, known),
       usageRepo.existingSeqs(tx, known.flatMap((mfg) => groups.get(mfg)!.map((p) => ({ mfg, seq: p.rec.seq })))),
       tx.selectFrom('appliance_billing_months').select('month').execute(),
       this.catalog.entries(),
+      userRepo.epoch(tx),
     ]);
     const closed = new Set(closedRows.map((r) => r.month));
-    const result: BatchResult = { outcomes: new Map(), states: new Map(), recordTimes: [], stored: 0 };
+    const result: BatchResult = { outcomes: new Map(), states: new Map(), recordTimes: [], stored: 0, userKeys: [], usersEpoch };
     const records: RecordRow[] = [];
     const usage = new Deltas<UsageDelta>();
     const functions = new Deltas<FunctionDelta>();
@@ -382,7 +389,8 @@ export class UsageIngestService {
     await usageRepo.upsertFunction(tx, functions.sorted());
     await usageRepo.upsertDuration(tx, durations.sorted());
     await usageRepo.upsertTime(tx, times.sorted());
-    await userRepo.add(tx, [...users.values()]);
+    await userRepo.add(tx, this.knownUsers.unknown(usersEpoch, users));
+    result.userKeys = [...users.keys()];
     await regRepo.updateAppliances(tx, updates);
     return result;
   }

@@ -59,6 +59,8 @@ function addKeys(tx: Executor, keys: RawBuilder<unknown>) {
       set months = array(select distinct x from unnest(f.months || excluded.months) x order by x)`.execute(tx);
 }
 
+const bumpEpoch = (tx: Executor) => sql`update appliance_user_rollups_epoch set epoch = epoch + 1`.execute(tx);
+
 const inMonths = (range: UserRange | null, column = 'usage_month') =>
   range ? sql`${sql.ref(column)} between ${range.from}::date and ${range.to}::date` : sql`true`;
 
@@ -68,6 +70,12 @@ const inMonths = (range: UserRange | null, column = 'usage_month') =>
  * appliance_usage_monthly and the registrations' current customers.
  */
 export const userRollupsRepository = {
+  /** Changes whenever rows are deleted (see KnownUserKeys). */
+  async epoch(tx: Executor): Promise<number> {
+    const r = await sql<{ epoch: number }>`select epoch from appliance_user_rollups_epoch`.execute(tx);
+    return Number(r.rows[0]?.epoch ?? 0);
+  },
+
   async add(tx: Executor, keys: UserMonthKey[]): Promise<void> {
     if (keys.length === 0) return;
     await addKeys(
@@ -80,6 +88,7 @@ export const userRollupsRepository = {
   /** Rebuilds these customers' rows from the usage rollup (after a merge or its undo moved registrations). */
   async refreshCustomers(tx: Executor, customerIds: number[]): Promise<void> {
     if (customerIds.length === 0) return;
+    await bumpEpoch(tx);
     await sql`
       with gone as (delete from appliance_user_months where customer_id = any(${customerIds}::bigint[]) returning scope, function_code, usage_month),
       n as (select scope, function_code, usage_month, count(*)::int as n from gone group by 1, 2, 3 order by 1, 2, 3)
@@ -99,6 +108,7 @@ export const userRollupsRepository = {
    * which the caller has just recomputed; each customer's months are rebuilt whole.
    */
   async rebuild(tx: Executor, range: UserRange | null): Promise<void> {
+    await bumpEpoch(tx);
     await sql`delete from appliance_user_months where ${inMonths(range)}`.execute(tx);
     await sql`
       insert into appliance_user_months (scope, function_code, usage_month, customer_id)
