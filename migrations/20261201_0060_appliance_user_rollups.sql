@@ -6,34 +6,18 @@
 -- up across months or models, so these tables keep them per scope, where a scope is
 -- 'all', 'type:<product type>' or 'model:<model>':
 --
--- * appliance_user_months: one row per (scope, function, month, customer) that used it — the
---   ingest inserts with ON CONFLICT DO NOTHING, and only the rows it really inserted count;
--- * appliance_users_monthly: how many such customers per (scope, function, month) — summed over
---   months this is the "persons · months" figure;
--- * appliance_function_users: per (scope, function, customer) the months with use, so the
---   number of persons over any range of months is one indexed count with an array overlap.
+-- * appliance_function_users: per (scope, function, customer) the months with use (unordered).
+--   The ingest appends a month only when it is not there yet (ON CONFLICT … DO UPDATE … WHERE),
+--   and only the rows it really changed count, so a key seen twice — in one batch, in two
+--   batches at once, or again later — counts once. Persons over any range of months are one
+--   indexed count with an array overlap;
+-- * appliance_users_monthly: how many customers used each (scope, function) in a month —
+--   summed over months this is the "persons · months" figure.
 --
 -- Unlike the other rollups these are keyed by customer, so merges, undos and product type
 -- changes of a model rebuild the affected rows from appliance_usage_monthly. No foreign key to
 -- customers: customers are never deleted (erasure anonymises), and the ingest's hot path
 -- should not pay for the check.
-CREATE TABLE appliance_user_months (
-  scope          text NOT NULL,
-  function_code  text NOT NULL,
-  usage_month    date NOT NULL,
-  customer_id    bigint NOT NULL,
-  PRIMARY KEY (scope, function_code, usage_month, customer_id)
-);
-CREATE INDEX appliance_user_months_customer_idx ON appliance_user_months (customer_id);
-
-CREATE TABLE appliance_users_monthly (
-  scope          text NOT NULL,
-  function_code  text NOT NULL,
-  usage_month    date NOT NULL,
-  users          integer NOT NULL,
-  PRIMARY KEY (scope, function_code, usage_month)
-);
-
 CREATE TABLE appliance_function_users (
   scope          text NOT NULL,
   function_code  text NOT NULL,
@@ -42,6 +26,14 @@ CREATE TABLE appliance_function_users (
   PRIMARY KEY (scope, function_code, customer_id)
 );
 CREATE INDEX appliance_function_users_customer_idx ON appliance_function_users (customer_id);
+
+CREATE TABLE appliance_users_monthly (
+  scope          text NOT NULL,
+  function_code  text NOT NULL,
+  usage_month    date NOT NULL,
+  users          integer NOT NULL,
+  PRIMARY KEY (scope, function_code, usage_month)
+);
 
 -- Bumped by every change that deletes rows of the tables above (merge, undo, rebuild): an
 -- ingest node remembers the keys it has seen stored and skips writing them again, but only
@@ -53,16 +45,15 @@ CREATE TABLE appliance_user_rollups_epoch (
 INSERT INTO appliance_user_rollups_epoch (id, epoch) VALUES (true, 0);
 
 -- Existing installations: fill them from the registration-keyed rollup.
-INSERT INTO appliance_user_months (scope, function_code, usage_month, customer_id)
+CREATE TEMPORARY TABLE user_keys ON COMMIT DROP AS
 SELECT DISTINCT s.scope, u.function_code, u.usage_month, g.customer_id
 FROM appliance_usage_monthly u
 JOIN appliance_registrations g ON g.id = u.registration_id
 JOIN appliance_models m ON m.model = u.model
 CROSS JOIN LATERAL unnest(ARRAY['all', 'type:' || m.product_type, 'model:' || u.model]) AS s(scope);
 
-INSERT INTO appliance_users_monthly (scope, function_code, usage_month, users)
-SELECT scope, function_code, usage_month, count(*) FROM appliance_user_months GROUP BY 1, 2, 3;
-
 INSERT INTO appliance_function_users (scope, function_code, customer_id, months)
-SELECT scope, function_code, customer_id, array_agg(usage_month ORDER BY usage_month)
-FROM appliance_user_months GROUP BY 1, 2, 3;
+SELECT scope, function_code, customer_id, array_agg(usage_month ORDER BY usage_month) FROM user_keys GROUP BY 1, 2, 3;
+
+INSERT INTO appliance_users_monthly (scope, function_code, usage_month, users)
+SELECT scope, function_code, usage_month, count(*) FROM user_keys GROUP BY 1, 2, 3;

@@ -45,7 +45,7 @@ describe('appliance demo data from the fleet simulator', () => {
     const users = () => db.handle.db.selectFrom('appliance_users_monthly').select(['scope', 'function_code', 'usage_month', 'users']).orderBy(['scope', 'function_code', 'usage_month']).execute();
     const kept = await users();
     expect(kept.length).toBeGreaterThan(0);
-    await sql`truncate appliance_user_months, appliance_users_monthly, appliance_function_users`.execute(db.handle.db);
+    await sql`truncate appliance_users_monthly, appliance_function_users`.execute(db.handle.db);
     await sql.raw(fill).execute(db.handle.db);
     expect(await users()).toEqual(kept);
     expect(await db.services.appliances.recalculation.differences(null)).toEqual(CONSISTENT);

@@ -148,14 +148,6 @@ export interface ApplianceBillLinesTable {
   amount_yen: number;
 }
 
-/** Scope of the user rollups: 'all', 'type:<product type>' or 'model:<model>'. */
-export interface ApplianceUserMonthsTable {
-  scope: string;
-  function_code: string;
-  usage_month: string;
-  customer_id: number;
-}
-
 export interface ApplianceUsersMonthlyTable {
   scope: string;
   function_code: string;
@@ -163,6 +155,7 @@ export interface ApplianceUsersMonthlyTable {
   users: number;
 }
 
+/** Scope of the user rollups: 'all', 'type:<product type>' or 'model:<model>'. */
 export interface ApplianceFunctionUsersTable {
   scope: string;
   function_code: string;
@@ -201,7 +194,6 @@ export interface AppliancesTables {
   appliance_bills: ApplianceBillsTable;
   appliance_bill_lines: ApplianceBillLinesTable;
   appliance_recalculations: ApplianceRecalculationsTable;
-  appliance_user_months: ApplianceUserMonthsTable;
   appliance_users_monthly: ApplianceUsersMonthlyTable;
   appliance_function_users: ApplianceFunctionUsersTable;
   appliance_user_rollups_epoch: ApplianceUserRollupsEpochTable;

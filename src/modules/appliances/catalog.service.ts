@@ -181,7 +181,7 @@ export class CatalogService {
       if (before && before.product_type !== input.productType) {
         // The model's users now count for another product type: rebuilt with ingest paused.
         await sql`select pg_advisory_xact_lock(${ROLLUP_LOCK_KEY})`.execute(tx);
-        await userRollupsRepository.rebuild(tx, null);
+        await userRollupsRepository.rebuild(tx);
       }
     });
     this.invalidate();

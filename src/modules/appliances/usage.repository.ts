@@ -244,7 +244,8 @@ export const usageRepository = {
       else await sql`delete from ${table}`.execute(tx);
       await sql`insert into ${table} (${sql.raw(COLUMNS[name])}) select * from (${raw[name]}) s`.execute(tx);
     }
-    await userRollupsRepository.rebuild(tx, range);
+    // The customer-keyed user rollups are rebuilt whole (each customer's months are one row).
+    await userRollupsRepository.rebuild(tx);
   },
 
   usageOfRegistrations(db: Executor, registrationIds: number[]) {

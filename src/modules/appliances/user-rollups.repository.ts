@@ -15,8 +15,8 @@ export const typeScope = (productType: string) => `type:${productType}`;
 export const modelScope = (model: string) => `model:${model}`;
 export const scopesOf = (model: string, productType: string) => [ALL_SCOPE, typeScope(productType), modelScope(model)];
 
-export type UserRollupName = 'userMonths' | 'usersMonthly' | 'functionUsers';
-export const USER_ROLLUPS: readonly UserRollupName[] = ['userMonths', 'usersMonthly', 'functionUsers'];
+export type UserRollupName = 'userMonths' | 'usersMonthly';
+export const USER_ROLLUPS: readonly UserRollupName[] = ['userMonths', 'usersMonthly'];
 
 export interface UserRange {
   from: Month;
@@ -36,27 +36,16 @@ function keysFrom(usage: RawBuilder<unknown>) {
     cross join lateral unnest(array[${ALL_SCOPE}::text, 'type:' || m.product_type, 'model:' || u.model]) as s(scope)`;
 }
 
-/**
- * Adds keys in one statement: only the (scope, function, month, customer) rows really inserted
- * raise the month's user count and join the customer's months, so a key seen twice — in one
- * batch, in two batches at once, or again later — counts once. Rows go in key order so that
- * concurrent batches lock shared rows in the same order.
- */
-function addKeys(tx: Executor, keys: RawBuilder<unknown>) {
+/** Inserts the rows of customers that have none (after a delete): months and monthly counts. */
+function insertKeys(tx: Executor, keys: RawBuilder<unknown>) {
   return sql`
-    with added as (
-      insert into appliance_user_months (scope, function_code, usage_month, customer_id)
-      select * from (${keys}) k order by 1, 2, 3, 4
-      on conflict do nothing
-      returning scope, function_code, usage_month, customer_id),
-    counted as (
-      insert into appliance_users_monthly as m (scope, function_code, usage_month, users)
-      select scope, function_code, usage_month, count(*) from added group by 1, 2, 3 order by 1, 2, 3
-      on conflict (scope, function_code, usage_month) do update set users = m.users + excluded.users)
-    insert into appliance_function_users as f (scope, function_code, customer_id, months)
-    select scope, function_code, customer_id, array_agg(usage_month order by usage_month) from added group by 1, 2, 3 order by 1, 2, 3
-    on conflict (scope, function_code, customer_id) do update
-      set months = array(select distinct x from unnest(f.months || excluded.months) x order by x)`.execute(tx);
+    with k as materialized (${keys}),
+    users as (
+      insert into appliance_function_users (scope, function_code, customer_id, months)
+      select scope, function_code, customer_id, array_agg(distinct usage_month) from k group by 1, 2, 3)
+    insert into appliance_users_monthly as m (scope, function_code, usage_month, users)
+    select scope, function_code, usage_month, count(*) from k group by 1, 2, 3 order by 1, 2, 3
+    on conflict (scope, function_code, usage_month) do update set users = m.users + excluded.users`.execute(tx);
 }
 
 const bumpEpoch = (tx: Executor) => sql`update appliance_user_rollups_epoch set epoch = epoch + 1`.execute(tx);
@@ -65,9 +54,9 @@ const inMonths = (range: UserRange | null, column = 'usage_month') =>
   range ? sql`${sql.ref(column)} between ${range.from}::date and ${range.to}::date` : sql`true`;
 
 /**
- * The customer-keyed user rollups (migration 20261201_0060): distinct users per scope ×
- * function × month, and each user's months per scope × function. Derived from
- * appliance_usage_monthly and the registrations' current customers.
+ * The customer-keyed user rollups (migration 20261201_0060): each customer's months with use
+ * per scope × function, and the number of such customers per scope × function × month.
+ * Derived from appliance_usage_monthly and the registrations' current customers.
  */
 export const userRollupsRepository = {
   /** Changes whenever rows are deleted (see KnownUserKeys). */
@@ -76,13 +65,34 @@ export const userRollupsRepository = {
     return Number(r.rows[0]?.epoch ?? 0);
   },
 
+  /**
+   * Adds keys, one statement per month among them (a batch rarely spans two): a month is
+   * appended to a customer's months only when missing, and only the rows really changed raise
+   * that month's user count. Rows go in key order so that concurrent batches lock shared rows
+   * in the same order.
+   */
   async add(tx: Executor, keys: UserMonthKey[]): Promise<void> {
-    if (keys.length === 0) return;
-    await addKeys(
-      tx,
-      sql`select * from unnest(${keys.map((k) => k.scope)}::text[], ${keys.map((k) => k.function_code)}::text[],
-        ${keys.map((k) => k.usage_month)}::date[], ${keys.map((k) => k.customer_id)}::bigint[])`,
-    );
+    const byMonth = new Map<Month, UserMonthKey[]>();
+    for (const k of keys) {
+      const list = byMonth.get(k.usage_month);
+      if (list) list.push(k);
+      else byMonth.set(k.usage_month, [k]);
+    }
+    for (const [month, list] of byMonth) {
+      await sql`
+        with added as (
+          insert into appliance_function_users as f (scope, function_code, customer_id, months)
+          select scope, fn, customer, array[${month}::date]
+          from unnest(${list.map((k) => k.scope)}::text[], ${list.map((k) => k.function_code)}::text[], ${list.map((k) => k.customer_id)}::bigint[])
+            as v(scope, fn, customer)
+          order by 1, 2, 3
+          on conflict (scope, function_code, customer_id) do update set months = f.months || excluded.months
+            where not (f.months @> excluded.months)
+          returning scope, function_code)
+        insert into appliance_users_monthly as m (scope, function_code, usage_month, users)
+        select scope, function_code, ${month}::date, count(*) from added group by 1, 2 order by 1, 2
+        on conflict (scope, function_code, usage_month) do update set users = m.users + excluded.users`.execute(tx);
+    }
   },
 
   /** Rebuilds these customers' rows from the usage rollup (after a merge or its undo moved registrations). */
@@ -90,12 +100,11 @@ export const userRollupsRepository = {
     if (customerIds.length === 0) return;
     await bumpEpoch(tx);
     await sql`
-      with gone as (delete from appliance_user_months where customer_id = any(${customerIds}::bigint[]) returning scope, function_code, usage_month),
-      n as (select scope, function_code, usage_month, count(*)::int as n from gone group by 1, 2, 3 order by 1, 2, 3)
+      with gone as (delete from appliance_function_users where customer_id = any(${customerIds}::bigint[]) returning scope, function_code, months),
+      n as (select scope, function_code, x as usage_month, count(*)::int as n from gone, unnest(months) x group by 1, 2, 3 order by 1, 2, 3)
       update appliance_users_monthly m set users = m.users - n.n
       from n where m.scope = n.scope and m.function_code = n.function_code and m.usage_month = n.usage_month`.execute(tx);
-    await sql`delete from appliance_function_users where customer_id = any(${customerIds}::bigint[])`.execute(tx);
-    await addKeys(
+    await insertKeys(
       tx,
       keysFrom(sql`
         select u.registration_id, u.function_code, u.usage_month, u.model from appliance_usage_monthly u
@@ -103,46 +112,28 @@ export const userRollupsRepository = {
     );
   },
 
-  /**
-   * Replaces the rows of a range of months (or all) with what follows from the usage rollup,
-   * which the caller has just recomputed; each customer's months are rebuilt whole.
-   */
-  async rebuild(tx: Executor, range: UserRange | null): Promise<void> {
+  /** Replaces every row with what follows from the usage rollup, which the caller has just recomputed. */
+  async rebuild(tx: Executor): Promise<void> {
     await bumpEpoch(tx);
-    await sql`delete from appliance_user_months where ${inMonths(range)}`.execute(tx);
-    await sql`
-      insert into appliance_user_months (scope, function_code, usage_month, customer_id)
-      ${keysFrom(sql`select registration_id, function_code, usage_month, model from appliance_usage_monthly where ${inMonths(range)}`)}`.execute(tx);
-    await sql`delete from appliance_users_monthly where ${inMonths(range)}`.execute(tx);
-    await sql`
-      insert into appliance_users_monthly (scope, function_code, usage_month, users)
-      select scope, function_code, usage_month, count(*) from appliance_user_months where ${inMonths(range)} group by 1, 2, 3`.execute(tx);
     await sql`delete from appliance_function_users`.execute(tx);
-    await sql`
-      insert into appliance_function_users (scope, function_code, customer_id, months)
-      select scope, function_code, customer_id, array_agg(usage_month order by usage_month) from appliance_user_months group by 1, 2, 3`.execute(tx);
+    await sql`delete from appliance_users_monthly`.execute(tx);
+    await insertKeys(tx, keysFrom(sql`select registration_id, function_code, usage_month, model from appliance_usage_monthly`));
   },
 
   /**
    * Stored rows against what follows from a usage source computed from the raw records, as
-   * row sets (the caller counts the differences). Months outside the range are left out of
-   * each customer's months.
+   * row sets (the caller counts the differences).
    */
   compared(range: UserRange | null, rawUsage: RawBuilder<unknown>): Record<UserRollupName, { stored: RawBuilder<unknown>; raw: RawBuilder<unknown> }> {
     const raw = keysFrom(rawUsage);
-    const monthsIn = range ? sql`array(select x from unnest(months) x where x between ${range.from}::date and ${range.to}::date order by x)` : sql`months`;
     return {
       userMonths: {
-        stored: sql`select scope, function_code, usage_month, customer_id from appliance_user_months where ${inMonths(range)}`,
+        stored: sql`select scope, function_code, x as usage_month, customer_id from appliance_function_users, unnest(months) x where ${inMonths(range, 'x')}`,
         raw,
       },
       usersMonthly: {
         stored: sql`select scope, function_code, usage_month, users::bigint from appliance_users_monthly where ${inMonths(range)} and users <> 0`,
         raw: sql`select scope, function_code, usage_month, count(*)::bigint from (${raw}) k group by 1, 2, 3`,
-      },
-      functionUsers: {
-        stored: sql`select * from (select scope, function_code, customer_id, ${monthsIn} as months from appliance_function_users) f where cardinality(months) > 0`,
-        raw: sql`select scope, function_code, customer_id, array_agg(usage_month order by usage_month) as months from (${raw}) k group by 1, 2, 3`,
       },
     };
   },
