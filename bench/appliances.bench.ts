@@ -487,11 +487,11 @@ export async function main(argv: string[]): Promise<void> {
         say(`  done in ${fmt(recalcMs / 1000, 1)} s`);
       }
       await sql`vacuum analyze appliance_usage_monthly, appliance_function_monthly, appliance_duration_histogram, appliance_time_histogram, appliance_registrations,
-        appliance_users_monthly, appliance_function_users`.execute(handle.db);
+        appliance_function_users`.execute(handle.db);
       const sizes = await sql<{ rel: string; rows: number; mb: number }>`
         select c.relname as rel, c.reltuples::bigint as rows, (pg_total_relation_size(c.oid) / 1048576)::bigint as mb
         from pg_class c where c.relname in ('appliance_records', 'appliance_usage_monthly', 'appliance_function_monthly', 'appliance_duration_histogram', 'appliance_time_histogram',
-          'appliance_users_monthly', 'appliance_function_users')
+          'appliance_function_users')
         order by c.relname`.execute(handle.db);
 
       const types = [...new Set(FLEET_MODELS.map((m) => m.productType))];

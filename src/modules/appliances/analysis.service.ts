@@ -4,7 +4,7 @@ import { addMonths, bucketLabel, LAST_BUCKET, monthOf, monthsBetween, type Month
 import type { ProductType } from './appliances.tables.js';
 import { analysisRepository as repo } from './analysis.repository.js';
 import type { CatalogService } from './catalog.service.js';
-import { ALL_SCOPE, modelScope, typeScope, userRollupsRepository as users } from './user-rollups.repository.js';
+import { ALL_SCOPE, modelScope, typeScope, userRollupsRepository as userRollups } from './user-rollups.repository.js';
 
 export interface AnalysisQuery {
   productType?: ProductType;
@@ -57,11 +57,10 @@ export class AnalysisService {
     const names = new Map<string, string>();
     for (const m of inScope) for (const f of m.functions) if (!names.has(f.code)) names.set(f.code, f.name);
 
-    const [registered, totals, personMonths, persons, monthly, durations, times, areas, ownership] = await Promise.all([
+    const [registered, totals, users, monthly, durations, times, areas, ownership] = await Promise.all([
       repo.registered(this.db, scope.models),
       repo.functionTotals(this.db, scope),
-      users.personMonths(this.db, userScope, scope, scope.functionCode),
-      users.persons(this.db, userScope, monthsBetween(from, to), scope.functionCode),
+      userRollups.users(this.db, userScope, scope, scope.functionCode),
       repo.monthly(this.db, scope),
       repo.durationHistogram(this.db, scope),
       repo.timeHistogram(this.db, scope),
@@ -69,13 +68,14 @@ export class AnalysisService {
       repo.ownership(this.db, scope.models),
     ]);
     const functions = totals.map((t) => {
-      const pm = personMonths.get(t.functionCode) ?? 0;
+      const u = users.get(t.functionCode);
+      const pm = u?.personMonths ?? 0;
       return {
         functionCode: t.functionCode,
         name: names.get(t.functionCode) ?? t.functionCode,
         uses: t.uses,
         totalSec: t.totalSec,
-        users: persons.get(t.functionCode) ?? 0,
+        users: u?.persons ?? 0,
         /** Usage time per person per month, over the people who used the function in a month. */
         perUserMonthSec: pm > 0 ? Math.round(t.totalSec / pm) : 0,
         /** Usage time per registered customer per month (FIG. 7(b)'s "usage time / person · month"). */

@@ -70,4 +70,4 @@ export function deviceFunctionList(model: string) {
 }
 
 /** What `recalculation.differences` answers when every rollup equals a recomputation from the raw records. */
-export const CONSISTENT = { usage: 0, function: 0, duration: 0, time: 0, userMonths: 0, usersMonthly: 0 };
+export const CONSISTENT = { usage: 0, function: 0, duration: 0, time: 0, userMonths: 0 };

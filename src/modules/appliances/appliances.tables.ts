@@ -148,13 +148,6 @@ export interface ApplianceBillLinesTable {
   amount_yen: number;
 }
 
-export interface ApplianceUsersMonthlyTable {
-  scope: string;
-  function_code: string;
-  usage_month: string;
-  users: number;
-}
-
 /** Scope of the user rollups: 'all', 'type:<product type>' or 'model:<model>'. */
 export interface ApplianceFunctionUsersTable {
   scope: string;
@@ -194,7 +187,6 @@ export interface AppliancesTables {
   appliance_bills: ApplianceBillsTable;
   appliance_bill_lines: ApplianceBillLinesTable;
   appliance_recalculations: ApplianceRecalculationsTable;
-  appliance_users_monthly: ApplianceUsersMonthlyTable;
   appliance_function_users: ApplianceFunctionUsersTable;
   appliance_user_rollups_epoch: ApplianceUserRollupsEpochTable;
 }
