@@ -35,6 +35,7 @@ import { BENCH_DIR, startBenchServer } from './lib/bench-db.js';
 import { loadPerCpu, machineInfo } from './lib/machine.js';
 import { rate, summarise } from './lib/stats.js';
 import { fmt, printTable } from './lib/table.js';
+import { positiveInt } from './lib/options.js';
 
 interface Options {
   appliances: number;
@@ -84,18 +85,13 @@ function parseOptions(argv: string[]): Options | null {
     );
     return null;
   }
-  const int = (v: string, name: string) => {
-    const n = Number(v.replace(/_/g, ''));
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number`);
-    return n;
-  };
   return {
-    appliances: int(values.appliances!, 'appliances'),
-    seconds: int(values.seconds!, 'seconds'),
-    warmup: int(values.warmup!, 'warmup'),
-    records: int(values.records!, 'records'),
-    window: int(values.window!, 'window'),
-    queries: int(values.queries!, 'queries'),
+    appliances: positiveInt(values.appliances!, 'appliances'),
+    seconds: positiveInt(values.seconds!, 'seconds'),
+    warmup: positiveInt(values.warmup!, 'warmup'),
+    records: positiveInt(values.records!, 'records'),
+    window: positiveInt(values.window!, 'window'),
+    queries: positiveInt(values.queries!, 'queries'),
     keep: values.keep!,
     skipMosquitto: values['skip-mosquitto']!,
     skipEmbedded: values['skip-embedded']!,

@@ -16,6 +16,7 @@ import { loadPerCpu, machineInfo } from './lib/machine.js';
 import { startSinkProcess } from './lib/smtp-sink.js';
 import { rate } from './lib/stats.js';
 import { fmt, printTable } from './lib/table.js';
+import { positiveInt } from './lib/options.js';
 
 interface Options {
   customers: number;
@@ -44,12 +45,7 @@ function parseOptions(argv: string[]): Options | null {
     );
     return null;
   }
-  const int = (v: string, name: string) => {
-    const n = Number(v.replace(/_/g, ''));
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number`);
-    return n;
-  };
-  return { customers: int(values.customers!, 'customers'), connections: int(values.connections!, 'connections'), workers: int(values.workers!, 'workers'), keep: values.keep! };
+  return { customers: positiveInt(values.customers!, 'customers'), connections: positiveInt(values.connections!, 'connections'), workers: positiveInt(values.workers!, 'workers'), keep: values.keep! };
 }
 
 async function seed(db: import('../src/platform/db/database.js').Db, n: number): Promise<void> {

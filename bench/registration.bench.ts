@@ -14,6 +14,7 @@ import { openBenchDatabase, startBenchServer } from './lib/bench-db.js';
 import { loadPerCpu, machineInfo } from './lib/machine.js';
 import { rate, summarise } from './lib/stats.js';
 import { fmt, printTable } from './lib/table.js';
+import { positiveInt } from './lib/options.js';
 
 interface Options {
   products: number;
@@ -43,15 +44,10 @@ function parseOptions(argv: string[]): Options | null {
     );
     return null;
   }
-  const int = (v: string, name: string) => {
-    const n = Number(v.replace(/_/g, ''));
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number`);
-    return n;
-  };
   return {
-    products: int(values.products!, 'products'),
-    agents: int(values.agents!, 'agents'),
-    registrations: int(values.registrations!, 'registrations'),
+    products: positiveInt(values.products!, 'products'),
+    agents: positiveInt(values.agents!, 'agents'),
+    registrations: positiveInt(values.registrations!, 'registrations'),
     keep: values.keep!,
   };
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { killLeftoverClis, runCli, startCli, stopCli } from './helpers/cli.js';
+import { cliTestEnv, killLeftoverClis, runCli, startCli, stopCli } from './helpers/cli.js';
 
 // Each test spawns the real CLI (tsx compiles it on start): generous on a busy 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -16,15 +16,7 @@ let env: Record<string, string>;
 beforeAll(async () => {
   db = await createTestDatabase();
   dir = await mkdtemp(path.join(os.tmpdir(), 'clientele-cli-'));
-  env = {
-    DATABASE_URL: db.url,
-    CLIENTELE_DATA_DIR: dir,
-    CLIENTELE_CONSOLE_PORT: '0',
-    CLIENTELE_PORTAL_PORT: '0',
-    CLIENTELE_PARTNER_PORT: '0',
-    CLIENTELE_INGEST_PORT: '0',
-    CLIENTELE_MQTT_PORT: '0',
-  };
+  env = cliTestEnv(db.url, dir);
 });
 afterAll(() => db.drop());
 

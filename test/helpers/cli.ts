@@ -22,6 +22,19 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
   });
 }
 
+/** The environment of a CLI under test: its database, its data directory, every port chosen by the OS. */
+export function cliTestEnv(databaseUrl: string, dataDir: string): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    CLIENTELE_DATA_DIR: dataDir,
+    CLIENTELE_CONSOLE_PORT: '0',
+    CLIENTELE_PORTAL_PORT: '0',
+    CLIENTELE_PARTNER_PORT: '0',
+    CLIENTELE_INGEST_PORT: '0',
+    CLIENTELE_MQTT_PORT: '0',
+  };
+}
+
 const running = new Set<ChildProcess>();
 
 /** Kills every CLI a test started and did not stop (a test that timed out), so none outlives the run. */

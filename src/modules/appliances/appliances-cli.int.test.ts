@@ -4,7 +4,7 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/db.js';
-import { killLeftoverClis, runCli, startCli, stopCli } from '../../../test/helpers/cli.js';
+import { cliTestEnv, killLeftoverClis, runCli, startCli, stopCli } from '../../../test/helpers/cli.js';
 import { TEST_MODELS } from './appliances-test-kit.js';
 
 // Each test spawns the real CLI (tsx compiles it on start): generous on a busy 2-core machine.
@@ -18,15 +18,7 @@ let env: Record<string, string>;
 beforeAll(async () => {
   db = await createTestDatabase();
   dir = await mkdtemp(path.join(os.tmpdir(), 'clientele-appliances-cli-'));
-  env = {
-    DATABASE_URL: db.url,
-    CLIENTELE_DATA_DIR: dir,
-    CLIENTELE_CONSOLE_PORT: '0',
-    CLIENTELE_PORTAL_PORT: '0',
-    CLIENTELE_PARTNER_PORT: '0',
-    CLIENTELE_INGEST_PORT: '0',
-    CLIENTELE_MQTT_PORT: '0',
-  };
+  env = cliTestEnv(db.url, dir);
   for (const m of TEST_MODELS) await db.services.appliances.catalog.upsertModel(m);
 });
 afterAll(async () => {

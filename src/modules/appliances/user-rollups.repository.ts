@@ -15,8 +15,6 @@ export const typeScope = (productType: string) => `type:${productType}`;
 export const modelScope = (model: string) => `model:${model}`;
 export const scopesOf = (model: string, productType: string) => [ALL_SCOPE, typeScope(productType), modelScope(model)];
 
-const monthsOf = (range: UserRange) => monthsBetween(range.from, range.to);
-
 export type UserRollupName = 'userMonths';
 export const USER_ROLLUPS: readonly UserRollupName[] = ['userMonths'];
 
@@ -128,7 +126,7 @@ export const userRollupsRepository = {
       select function_code, count(*)::bigint as persons,
         sum((select count(*) from unnest(months) x where x between ${range.from}::date and ${range.to}::date))::bigint as person_months
       from appliance_function_users
-      where scope = ${scope} and months && ${monthsOf(range)}::date[] ${fnFilter(functionCode)}
+      where scope = ${scope} and months && ${monthsBetween(range.from, range.to)}::date[] ${fnFilter(functionCode)}
       group by function_code`.execute(db);
     return new Map(r.rows.map((x) => [x.function_code, { persons: Number(x.persons), personMonths: Number(x.person_months) }]));
   },
