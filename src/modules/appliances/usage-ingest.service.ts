@@ -23,6 +23,7 @@ import { registrationsRepository as regRepo, type ApplianceRow, type ApplianceSt
 import { usageRepository as usageRepo, type DurationDelta, type FunctionDelta, type RecordRow, type TimeDelta, type UsageDelta } from './usage.repository.js';
 import { scopesOf, userRollupsRepository as userRepo, type UserMonthKey } from './user-rollups.repository.js';
 import { KnownUserKeys } from './known-user-keys.js';
+import { PendingRecords } from './pending-records.js';
 
 export type IngestStatus = 'stored' | 'duplicate' | 'rejected' | 'failed';
 
@@ -127,7 +128,7 @@ function registrationCovering(regs: RegistrationRow[], seq: number): Registratio
  * with several nodes.
  */
 export class UsageIngestService {
-  private pending: Pending[] = [];
+  private readonly pending = new PendingRecords<Pending>();
   private timer: NodeJS.Timeout | null = null;
   private inFlight = 0;
   private readonly busy = new Set<string>();
@@ -178,16 +179,16 @@ export class UsageIngestService {
 
   /** Resolves when nothing is pending or being written (tests, orderly stop). */
   drain(): Promise<void> {
-    if (this.pending.length === 0 && this.inFlight === 0) return Promise.resolve();
+    if (this.pending.size === 0 && this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
   // ---- batching ----
 
   private schedule(): void {
-    while (this.inFlight < this.options.maxInFlight && this.pending.length > 0) {
-      const oldest = this.pending[0]!.receivedAt.getTime();
-      const due = this.pending.length >= this.options.maxBatch || Date.now() - oldest >= this.options.maxWaitMs;
+    while (this.inFlight < this.options.maxInFlight && this.pending.size > 0) {
+      const oldest = this.pending.oldestReceivedAt()!;
+      const due = this.pending.size >= this.options.maxBatch || Date.now() - oldest >= this.options.maxWaitMs;
       if (!due) {
         this.timer ??= setTimeout(() => {
           this.timer = null;
@@ -195,7 +196,7 @@ export class UsageIngestService {
         }, Math.max(1, this.options.maxWaitMs - (Date.now() - oldest)));
         return;
       }
-      const batch = this.take();
+      const batch = this.pending.take(this.options.maxBatch, this.busy);
       if (batch.length === 0) return; // everything pending belongs to appliances being written now
       this.inFlight++;
       for (const p of batch) this.busy.add(p.mfg);
@@ -203,21 +204,9 @@ export class UsageIngestService {
         this.inFlight--;
         for (const p of batch) this.busy.delete(p.mfg);
         this.schedule();
-        if (this.pending.length === 0 && this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
+        if (this.pending.size === 0 && this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
       });
     }
-  }
-
-  /** Up to maxBatch pending records of appliances not in a batch being written. */
-  private take(): Pending[] {
-    const batch: Pending[] = [];
-    const rest: Pending[] = [];
-    for (const p of this.pending) {
-      if (batch.length < this.options.maxBatch && !this.busy.has(p.mfg)) batch.push(p);
-      else rest.push(p);
-    }
-    this.pending = rest;
-    return batch;
   }
 
   private async runBatch(items: Pending[]): Promise<void> {
@@ -304,6 +293,12 @@ export class UsageIngestService {
       userRepo.epoch(tx),
     ]);
     const closed = new Set(closedRows.map((r) => r.month));
+    const regsOf = new Map<string, RegistrationRow[]>();
+    for (const r of regs) {
+      const own = regsOf.get(r.manufacturing_number);
+      if (own) own.push(r);
+      else regsOf.set(r.manufacturing_number, [r]);
+    }
     const result: BatchResult = { outcomes: new Map(), states: new Map(), recordTimes: [], stored: 0, userKeys: [], usersEpoch };
     const records: RecordRow[] = [];
     const usage = new Deltas<UsageDelta>();
@@ -326,7 +321,7 @@ export class UsageIngestService {
         }
         continue;
       }
-      const own = regs.filter((r) => r.manufacturing_number === mfg);
+      const own = regsOf.get(mfg) ?? [];
       const st: DeviceState = {
         appliance,
         regs: own,
