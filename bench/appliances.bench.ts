@@ -50,6 +50,7 @@ interface Options {
   skipAnalysis: boolean;
   skipThroughput: boolean;
   skipRecalc: boolean;
+  pgStatements: boolean;
 }
 
 function parseOptions(argv: string[]): Options | null {
@@ -68,12 +69,13 @@ function parseOptions(argv: string[]): Options | null {
       'skip-analysis': { type: 'boolean', default: false },
       'skip-throughput': { type: 'boolean', default: false },
       'skip-recalc': { type: 'boolean', default: false },
+      'pg-statements': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'npm run bench -- appliances [--appliances N] [--seconds S] [--warmup S] [--records N] [--window N] [--queries N] [--skip-mosquitto] [--skip-embedded] [--skip-analysis] [--skip-throughput] [--skip-recalc] [--keep]\n' +
+      'npm run bench -- appliances [--appliances N] [--seconds S] [--warmup S] [--records N] [--window N] [--queries N] [--skip-mosquitto] [--skip-embedded] [--skip-analysis] [--skip-throughput] [--skip-recalc] [--pg-statements] [--keep]\n' +
         '  --appliances  simulated appliances, each its own MQTT connection (default 10,000)\n' +
         '  --seconds     measuring time of each throughput run (default 20), after --warmup seconds (default 5)\n' +
         '  --window      records each appliance has in flight at full load (default 5)\n' +
@@ -81,7 +83,8 @@ function parseOptions(argv: string[]): Options | null {
         '  --queries     analysis queries to time (default 300)\n' +
         '  --keep        reuse .bench-data/appliances-pg and its database if present (the 50M records take minutes)\n' +
         '  --skip-throughput  only the analysis part; --skip-recalc (with --keep) times the queries on the kept rollups\n' +
-        '  --skip-embedded    no aedes phases (the Mosquitto phase registers the fleet when no earlier run did)\n',
+        '  --skip-embedded    no aedes phases (the Mosquitto phase registers the fleet when no earlier run did)\n' +
+        '  --pg-statements    after each stored phase, the statements PostgreSQL spent its time on (pg_stat_statements)\n',
     );
     return null;
   }
@@ -98,6 +101,7 @@ function parseOptions(argv: string[]): Options | null {
     skipAnalysis: values['skip-analysis']!,
     skipThroughput: values['skip-throughput']!,
     skipRecalc: values['skip-recalc']!,
+    pgStatements: values['pg-statements']!,
   };
 }
 
@@ -192,8 +196,15 @@ interface Counter {
 }
 
 /** Count in [warmup, warmup + seconds] of a running fleet, and the CPU each part used meanwhile. */
-async function measure(counter: Counter, warmupSec: number, seconds: number, childPid?: number): Promise<{ count: number; ms: number; cpu: Record<string, number> }> {
+async function measure(
+  counter: Counter,
+  warmupSec: number,
+  seconds: number,
+  childPid?: number,
+  onStart?: () => Promise<void>,
+): Promise<{ count: number; ms: number; cpu: Record<string, number> }> {
   await sleep(warmupSec * 1000);
+  await onStart?.();
   const c0 = counter.count;
   const cpu0 = cpuSnapshot(childPid);
   const t0 = performance.now();
@@ -298,6 +309,7 @@ async function runFleetPhase(
   o: Options,
   fleet: { pace: 'max' | number; preRegistered: boolean; lastSeq?: number },
   delays?: ReturnType<typeof watchIngest>,
+  statements?: StatementStats | null,
 ): Promise<{ rate: number; delays: ReturnType<typeof summarise> | null; load: string; fleet: FleetStats; cpu: string }> {
   say(`\n${label}: starting ${fmt(o.appliances)} appliances …  (${uptime()})`);
   const child = await startFleet(planFile, url, { pace: fleet.pace, window: o.window, preRegistered: fleet.preRegistered, ...(fleet.lastSeq !== undefined ? { lastSeq: fleet.lastSeq } : {}) });
@@ -306,7 +318,8 @@ async function runFleetPhase(
   child.go();
   setTimeout(() => delays?.startDelays(), o.warmup * 1000);
   const load0 = loadPerCpu();
-  const m = await measure(counter, o.warmup, o.seconds, child.process.pid);
+  const m = await measure(counter, o.warmup, o.seconds, child.process.pid, statements ? () => statements.reset() : undefined);
+  if (statements) await statements.print(m.count);
   const load = `${load0.toFixed(2)}→${loadPerCpu().toFixed(2)}`;
   const d = delays ? delays.stopDelays() : null;
   const stats = await child.stop();
@@ -317,6 +330,56 @@ async function runFleetPhase(
     .join(', ');
   say(`  ${fmt(r)} records/s${d ? `, delay p50 ${fmt(d.p50)} ms p99 ${fmt(d.p99)} ms` : ''} (simulator errors: ${stats.errors}); CPUs busy: ${cpu}`);
   return { rate: r, delays: d, load, fleet: stats, cpu };
+}
+
+/** pg_stat_statements over a measuring window (--pg-statements): where PostgreSQL's time went. */
+interface StatementStats {
+  reset(): Promise<void>;
+  print(records: number): Promise<void>;
+}
+
+async function statementStats(handle: DatabaseHandle): Promise<StatementStats | null> {
+  try {
+    await sql`create extension if not exists pg_stat_statements`.execute(handle.db);
+    await sql`select pg_stat_statements_reset()`.execute(handle.db);
+  } catch (err) {
+    say(`--pg-statements: pg_stat_statements is not available (${(err as Error).message}); going on without it`);
+    return null;
+  }
+  // What the ingest's backends are doing, sampled every 50 ms: working (CPU), waiting for a lock,
+  // for I/O, or for the next statement from Node (Client: ClientRead).
+  let waits = new Map<string, number>();
+  let sampler: NodeJS.Timeout | null = null;
+  const sample = async () => {
+    const r = await sql<{ w: string }>`
+      select coalesce(wait_event_type || ': ' || wait_event, 'working (CPU)') as w from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'
+        and (state like 'active%' or (state like 'idle in transaction%'))`.execute(handle.db);
+    for (const { w } of r.rows) waits.set(w, (waits.get(w) ?? 0) + 1);
+  };
+  return {
+    reset: async () => {
+      await sql`select pg_stat_statements_reset()`.execute(handle.db);
+      waits = new Map();
+      sampler = setInterval(() => void sample().catch(() => undefined), 50);
+    },
+    print: async (records) => {
+      if (sampler) clearInterval(sampler);
+      sampler = null;
+      const r = await sql<{ calls: number; ms: number; rows: number; query: string }>`
+        select calls, total_exec_time + total_plan_time as ms, rows, regexp_replace(query, '\\s+', ' ', 'g') as query
+        from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+        order by 2 desc limit 12`.execute(handle.db);
+      const total = r.rows.reduce((a, x) => a + Number(x.ms), 0);
+      say(`  PostgreSQL statements in the window (${fmt(records)} records stored; execution + planning time, wall):`);
+      for (const x of r.rows) {
+        say(`    ${fmt(Number(x.ms), 0).padStart(7)} ms ${((100 * Number(x.ms)) / total).toFixed(0).padStart(3)}%  ${fmt(Number(x.calls)).padStart(6)} calls  ${x.query.slice(0, 110)}`);
+      }
+      const samples = [...waits.values()].reduce((a, b) => a + b, 0);
+      say(`  Ingest backends, sampled every 50 ms (${fmt(samples)} backend samples): busy transactions were`);
+      for (const [w, n] of [...waits].sort((a, b) => b[1] - a[1]).slice(0, 8)) say(`    ${((100 * n) / samples).toFixed(0).padStart(3)}%  ${w}`);
+    },
+  };
 }
 
 // ---- analysis data ----
@@ -362,7 +425,12 @@ export async function main(argv: string[]): Promise<void> {
   if (!o) return;
   const machine = machineInfo();
   say(`Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; ${uptime()}`);
-  const server = await startBenchServer({ keep: o.keep, externalUrl: process.env.DATABASE_URL, clusterDir: 'appliances-pg' });
+  const server = await startBenchServer({
+    keep: o.keep,
+    externalUrl: process.env.DATABASE_URL,
+    clusterDir: 'appliances-pg',
+    ...(o.pgStatements ? { settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' } } : {}),
+  });
   const name = 'clientele_bench_appliances';
   const exists = (await server.admin(`select 1 from pg_database where datname = '${name}'`)).rowCount === 1;
   if (exists && !o.keep) await server.admin(`drop database ${name} with (force)`);
@@ -384,6 +452,7 @@ export async function main(argv: string[]): Promise<void> {
     const planFile = path.join(BENCH_DIR, 'appliances-fleet.json');
     await writeFile(planFile, JSON.stringify(plan));
     const ingest = watchIngest(services);
+    const statements = o.pgStatements ? await statementStats(handle) : null;
 
     const throughput: ThroughputRow[] = [];
     const row = (run: string, r: number, ceiling: number | null, d: ReturnType<typeof summarise> | null, load: string) =>
@@ -412,7 +481,7 @@ export async function main(argv: string[]): Promise<void> {
 
         // 2. Clientele's embedded broker: register the fleet (real first-use records), then full load
         const status = await services.appliances.mqtt.start();
-        const stored = await runFleetPhase('Clientele, embedded aedes, stored (PUBACK after commit)', planFile, status.address!, ingest.counter, o, { pace: 'max', preRegistered: false }, ingest);
+        const stored = await runFleetPhase('Clientele, embedded aedes, stored (PUBACK after commit)', planFile, status.address!, ingest.counter, o, { pace: 'max', preRegistered: false }, ingest, statements);
         row('embedded aedes → PostgreSQL, full load', stored.rate, ceilingAedes.rate, stored.delays, stored.load);
         // … and at half that load, as appliances in use would send (each appliance every N seconds)
         const pace = Math.max(0.05, o.appliances / Math.max(1, stored.rate / 2));
@@ -453,7 +522,7 @@ export async function main(argv: string[]): Promise<void> {
           pace: 'max',
           preRegistered: !unregistered,
           lastSeq: (await maxSeq(handle)) + 10,
-        }, nodeIngest);
+        }, nodeIngest, statements);
         if (unregistered) registeredAll = s.fleet.registered;
         row('Mosquitto → Clientele ($share) → PostgreSQL, full load', s.rate, ceilingMosquitto, s.delays, s.load);
         const p = await runFleetPhase(

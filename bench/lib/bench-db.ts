@@ -34,6 +34,8 @@ export async function startBenchServer(opts: {
   externalUrl?: string | undefined;
   /** Cluster directory under .bench-data: a benchmark that keeps large data uses its own, so others never remove it. */
   clusterDir?: string;
+  /** Extra settings of the embedded server (ignored for an external one). */
+  settings?: Record<string, string>;
 }): Promise<BenchServer> {
   let adminUrl: string;
   let stop: () => Promise<void> = async () => undefined;
@@ -45,7 +47,7 @@ export async function startBenchServer(opts: {
     kind = 'embedded';
     const dir = path.join(BENCH_DIR, opts.clusterDir ?? 'pg');
     if (!opts.keep) await rm(dir, { recursive: true, force: true });
-    const embedded = await startEmbeddedPg({ dir, port: await freePort(), ephemeral: !opts.keep });
+    const embedded = await startEmbeddedPg({ dir, port: await freePort(), ephemeral: !opts.keep, ...(opts.settings ? { settings: opts.settings } : {}) });
     adminUrl = embedded.url('postgres');
     let stopped = false;
     stop = async () => {

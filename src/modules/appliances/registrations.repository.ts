@@ -16,6 +16,9 @@ export interface ApplianceStateUpdate {
   open_use_month: string | null;
 }
 
+/** `= any($1)`: one array parameter instead of a placeholder per number (a batch has up to a thousand). */
+const anyText = (values: string[]) => sql<string>`any(${values}::text[])`;
+
 /** Appliances' device state and their registrations (who uses the appliance since which record). */
 export const registrationsRepository = {
   /**
@@ -28,7 +31,7 @@ export const registrationsRepository = {
     return tx
       .selectFrom('appliances')
       .selectAll()
-      .where('manufacturing_number', 'in', [...mfgs].sort())
+      .where('manufacturing_number', '=', anyText([...mfgs].sort()))
       .orderBy('manufacturing_number')
       .forUpdate()
       .execute();
@@ -38,7 +41,7 @@ export const registrationsRepository = {
     return db
       .selectFrom('appliance_registrations')
       .selectAll()
-      .where('manufacturing_number', 'in', mfgs)
+      .where('manufacturing_number', '=', anyText(mfgs))
       .orderBy('manufacturing_number')
       .orderBy('first_seq')
       .execute();

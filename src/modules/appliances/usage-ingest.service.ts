@@ -287,7 +287,14 @@ export class UsageIngestService {
     const known = mfgs.filter((m) => appliances.has(m));
     const [regs, existing, closedRows, catalog, usersEpoch] = await Promise.all([
       regRepo.registrationsOf(tx, known),
-      usageRepo.existingSeqs(tx, known.flatMap((mfg) => groups.get(mfg)!.map((p) => ({ mfg, seq: p.rec.seq })))),
+      // Only a seq at or below the appliance's last stored one can be stored already (a resend).
+      usageRepo.existingSeqs(
+        tx,
+        known.flatMap((mfg) => {
+          const last = appliances.get(mfg)!.last_seq;
+          return groups.get(mfg)!.flatMap((p) => (p.rec.seq <= last ? [{ mfg, seq: p.rec.seq }] : []));
+        }),
+      ),
       tx.selectFrom('appliance_billing_months').select('month').execute(),
       this.catalog.entries(),
       userRepo.epoch(tx),
@@ -381,12 +388,14 @@ export class UsageIngestService {
 
     result.stored = await usageRepo.insertRecords(tx, records);
     await usageRepo.upsertUsage(tx, usage.sorted());
-    await usageRepo.upsertFunction(tx, functions.sorted());
-    await usageRepo.upsertDuration(tx, durations.sorted());
-    await usageRepo.upsertTime(tx, times.sorted());
     await userRepo.add(tx, this.knownUsers.unknown(usersEpoch, users));
     result.userKeys = [...users.keys()];
     await regRepo.updateAppliances(tx, updates);
+    // Last: every batch of a model updates these same rows, so the next batch waits for this
+    // one's commit from its first write to them on; nothing else should come after that write.
+    await usageRepo.upsertFunction(tx, functions.sorted());
+    await usageRepo.upsertDuration(tx, durations.sorted());
+    await usageRepo.upsertTime(tx, times.sorted());
     return result;
   }
 

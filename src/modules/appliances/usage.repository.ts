@@ -156,10 +156,12 @@ export const usageRepository = {
   /** Which of these (manufacturing number, seq) pairs are stored already. */
   async existingSeqs(tx: Executor, pairs: { mfg: string; seq: number }[]): Promise<Set<string>> {
     if (pairs.length === 0) return new Set();
+    // A lookup per pair through the primary key (the LIMIT keeps the planner from turning it
+    // into a hash join that reads the whole table, which it did as the table grew).
     const r = await sql<{ manufacturing_number: string; seq: number }>`
-      select r.manufacturing_number, r.seq from appliance_records r
-      join unnest(${col(pairs, (p) => p.mfg)}::text[], ${col(pairs, (p) => p.seq)}::bigint[]) as k(mfg, seq)
-        on r.manufacturing_number = k.mfg and r.seq = k.seq`.execute(tx);
+      select k.mfg as manufacturing_number, k.seq
+      from unnest(${col(pairs, (p) => p.mfg)}::text[], ${col(pairs, (p) => p.seq)}::bigint[]) as k(mfg, seq)
+      cross join lateral (select from appliance_records r where r.manufacturing_number = k.mfg and r.seq = k.seq limit 1) hit`.execute(tx);
     return new Set(r.rows.map((x) => `${x.manufacturing_number}\u0000${x.seq}`));
   },
 

@@ -62,7 +62,8 @@ export const userRollupsRepository = {
   /**
    * Adds keys, one statement per month among them (a batch rarely spans two): a month is
    * appended to a customer's months only when missing. Keys already stored are filtered out
-   * by a plain read first: ON CONFLICT DO UPDATE locks the existing row even when its WHERE
+   * by a primary-key lookup per key first (LIMIT 1 keeps it a lookup; as NOT EXISTS the planner
+   * chose an anti-join that read the whole table for every batch): ON CONFLICT DO UPDATE locks the existing row even when its WHERE
    * then skips the update, a WAL record and a dirtied page per key, and a node that has just
    * started (KnownUserKeys empty) sends mostly keys that are stored. Rows go in key order so
    * that concurrent batches lock shared rows in the same order.
@@ -80,9 +81,11 @@ export const userRollupsRepository = {
         select scope, fn, customer, array[${month}::date]
         from unnest(${list.map((k) => k.scope)}::text[], ${list.map((k) => k.function_code)}::text[], ${list.map((k) => k.customer_id)}::bigint[])
           as v(scope, fn, customer)
-        where not exists (
-          select from appliance_function_users s
-          where s.scope = v.scope and s.function_code = v.fn and s.customer_id = v.customer and s.months @> array[${month}::date])
+        left join lateral (
+          select true as stored from appliance_function_users s
+          where s.scope = v.scope and s.function_code = v.fn and s.customer_id = v.customer and s.months @> array[${month}::date]
+          limit 1) s on true
+        where s.stored is null
         order by 1, 2, 3
         on conflict (scope, function_code, customer_id) do update set months = f.months || excluded.months
           where not (f.months @> excluded.months)`.execute(tx);

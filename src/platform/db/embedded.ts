@@ -21,6 +21,8 @@ export interface EmbeddedPgOptions {
   /** Remove the cluster when stopped (tests). */
   ephemeral?: boolean;
   log?: (line: string) => void;
+  /** Extra server settings (-c name=value), e.g. a benchmark's shared_preload_libraries. */
+  settings?: Record<string, string>;
 }
 
 export interface EmbeddedPg {
@@ -107,7 +109,10 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
     // UTF-8 with the builtin Unicode locale: kana and kanji count as letters for pg_trgm.
     initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--lc-messages=C'],
     // TCP on loopback only; no Unix socket, so no socket directory has to be writable.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200',
+      ...Object.entries(options.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    ],
     onLog: remember,
     onError: remember,
   });
