@@ -239,6 +239,13 @@ describe('search', () => {
     expect(await find(target.customerNumber)).toContain(target.customerNumber);
   });
 
+  it('finds a fragment inside a word too long for its endings to be kept, and across punctuation', async () => {
+    const long = await newCustomer({ name: 'Wolfeschlegelsteinhausen Hubert' });
+    const dotted = await newCustomer({ name: 'ジョン・スミス', nameReading: 'じょん・すみす' });
+    expect(await find('lste')).toContain(long.customerNumber);
+    expect(await find('ん・す')).toContain(dotted.customerNumber);
+  });
+
   it('does not return unrelated people for a specific name', async () => {
     const results = await find('長谷川 美咲');
     expect(results[0]).toBe(target.customerNumber);
