@@ -609,8 +609,11 @@ export async function main(argv: string[]): Promise<void> {
 
     const { ids, figures: idFigures } = await attachIdentifiers(db, options.identifiers, options.seed);
 
+    // Searches are timed on the steady state a server reaches once autovacuum has seen the
+    // import: right after a million inserts, every heap page still lacks its hint bits (the first
+    // reads set them, and write) and an insert-triggered autovacuum of customers is due.
     const analyzeStart = now();
-    await sql`analyze`.execute(db.handle.db);
+    await sql`vacuum (analyze)`.execute(db.handle.db);
     await sql`checkpoint`.execute(db.handle.db);
     const analyzeMs = now() - analyzeStart;
 
@@ -755,7 +758,7 @@ export async function main(argv: string[]): Promise<void> {
     if (Number.isFinite(idFigures.bulkMs)) {
       otherRows.push([`bulk identifiers (${fmt(idFigures.count - idFigures.viaService)}, unnest)`, `${fmt(idFigures.bulkMs / 1000, 1)} s`, `${fmt(rate(idFigures.count - idFigures.viaService, idFigures.bulkMs))} rows/s`]);
     }
-    otherRows.push(['ANALYZE + CHECKPOINT', `${fmt(analyzeMs / 1000, 1)} s`, '']);
+    otherRows.push(['VACUUM (ANALYZE) + CHECKPOINT', `${fmt(analyzeMs / 1000, 1)} s`, '']);
     printTable('Other steps', ['step', 'time', 'rate'], otherRows);
 
     printTable(
