@@ -1,12 +1,8 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { Type } from '@sinclair/typebox';
-import fastifyStatic from '@fastify/static';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import { csvBodyRows } from '../../platform/http/csv-body.js';
 import { errors, IdParams } from '../../platform/http/common-schemas.js';
 import type { Surface } from '../../platform/http/surface.js';
-import { projectRoot } from '../../platform/paths.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import type { CustomersService } from '../customers/index.js';
 import { CustomerNumberParams } from '../customers/customers.schemas.js';
@@ -80,11 +76,6 @@ export function registerApplianceConsoleRoutes(app: Surface, deps: ApplianceCons
   const { db, catalog, analysis, billing, recalculation, customers } = deps;
   const tags = ['appliances'];
 
-  // The analysis screens: a separate small web app at /appliances/ that uses this API with the console session.
-  const webDir = path.join(projectRoot(), 'web', 'appliances', 'dist');
-  if (existsSync(webDir)) {
-    void app.register(fastifyStatic, { root: webDir, prefix: '/appliances/', decorateReply: false, redirect: true, index: ['index.html'] });
-  }
   if (!app.hasContentTypeParser('text/csv')) {
     app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => done(null, body));
   }

@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../../../test/helpers/server.j
 import { addMonths, monthOf, monthStart } from './appliance-time.js';
 import { addTestAppliances } from './appliances-test-kit.js';
 
-/** The appliance screens (web/appliances) in a real Chromium, on the console's session. */
+/** The appliance screens of the console (web/console, /appliances) in a real Chromium. */
 
 const PASSWORD = 'e2e-password-0123456789';
 
@@ -43,11 +43,14 @@ describe('the appliance analysis screen (browser)', () => {
   });
 
   it('logs in, picks a function and shows its duration histogram and hour-of-day chart', async () => {
-    await page.goto(new URL('/appliances/', server.consoleUrl).toString());
+    // Logging in on the way to the screens brings the person back to them.
+    await page.goto(new URL('/appliances', server.consoleUrl).toString());
     await page.getByLabel('Username').fill('e2e-sales');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByTestId('current-staff').waitFor();
+    await page.getByTestId('appliances').waitFor();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/appliances');
     await expect.poll(() => page.getByTestId('product-type').inputValue()).toBe('washer');
     await expect.poll(() => page.getByTestId('registered-customers').textContent()).toBe('1');
 
@@ -65,10 +68,15 @@ describe('the appliance analysis screen (browser)', () => {
 
   it('shows a customer’s usage and charges, and the charge calculation of a month', async () => {
     const month = addMonths(monthOf(new Date()), -1).slice(0, 7);
-    await page.goto(new URL(`/appliances/#/customer/${customerNumber}/${month}`, server.consoleUrl).toString());
+    await page.goto(new URL(`/appliances/customers/${customerNumber}/${month}`, server.consoleUrl).toString());
     await expect.poll(() => page.getByRole('cell', { name: 'A-01 Drying' }).count()).toBe(1);
-    await page.goto(new URL(`/appliances/#/billing/${month}`, server.consoleUrl).toString());
+    // The Billing tab and a customer's bill, without leaving the page (the console's router).
+    await page.getByRole('navigation', { name: 'Appliances' }).getByRole('link', { name: /Billing/ }).click();
+    await page.getByLabel('Month', { exact: true }).fill(month);
     await expect.poll(() => page.getByTestId('month-status').textContent()).toContain('open');
-    await expect.poll(() => page.getByTestId('charges').getByRole('link', { name: /画面 太郎/ }).count()).toBe(1);
+    const holder = page.getByTestId('charges').getByRole('link', { name: /画面 太郎/ });
+    await expect.poll(() => holder.count()).toBe(1);
+    await holder.click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/appliances/billing/${month}/${customerNumber}`);
   });
 });

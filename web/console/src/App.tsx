@@ -7,6 +7,8 @@ import { NewCustomerPage } from './pages/NewCustomerPage';
 import { SearchPage } from './pages/SearchPage';
 import { CounterLookupPage } from './pages/CounterLookupPage';
 import { isMessagingPath, MessagingSection } from './pages/messaging/MessagingSection';
+import { AppliancesSection, isAppliancesPath } from './pages/appliances/AppliancesSection';
+import { canUseAppliances } from './appliances-api';
 import { canUseMessaging } from './messaging-api';
 import { isRegistrationsPath, RegistrationsSection } from './pages/registrations/RegistrationsSection';
 import { AdminSection, isAdminPath } from './pages/admin/AdminSection';
@@ -122,6 +124,8 @@ export function App() {
           <RegistrationsSection pathname={location.pathname} />
         ) : isAdminPath(location.pathname) ? (
           <AdminSection pathname={location.pathname} />
+        ) : isAppliancesPath(location.pathname) ? (
+          <AppliancesSection pathname={location.pathname} />
         ) : (
           <Page route={route} />
         )}
@@ -208,9 +212,10 @@ function Header() {
               Messaging
             </Link>
           )}
-          {canUseMessaging(staff) && (
-            // The appliance screens are their own small app (web/appliances) on this surface and session.
-            <a href="/appliances/">Appliances</a>
+          {canUseAppliances(staff) && (
+            <Link to="/appliances" aria-current={pathname === '/appliances' || pathname.startsWith('/appliances/') ? 'page' : undefined}>
+              Appliances
+            </Link>
           )}
         </nav>
         <div className="app-user" data-testid="current-staff">

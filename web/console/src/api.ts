@@ -61,6 +61,8 @@ export function onUnauthorized(handler: (() => void) | null): void {
 
 interface RequestOptions {
   body?: unknown;
+  /** A body that is not JSON (e.g. CSV) and its content type; instead of `body`. */
+  raw?: { text: string; contentType: string };
   query?: Record<string, string | number | undefined>;
   signal?: AbortSignal;
   /** Let a 401 through as an ApiError instead of sending the person to the login page. */
@@ -78,7 +80,8 @@ async function send(method: string, path: string, opts: RequestOptions = {}): Pr
     if (qs) url += `?${qs}`;
   }
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (opts.raw) headers['Content-Type'] = opts.raw.contentType;
+  else if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (UNSAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
 
   let res: Response;
@@ -86,7 +89,7 @@ async function send(method: string, path: string, opts: RequestOptions = {}): Pr
     res = await fetch(url, {
       method,
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.raw ? opts.raw.text : opts.body === undefined ? undefined : JSON.stringify(opts.body),
       credentials: 'same-origin',
       signal: opts.signal,
     });
@@ -120,6 +123,11 @@ export async function request<T>(method: string, path: string, opts?: RequestOpt
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** The same with a body that is not JSON, e.g. a CSV file's text. */
+export function sendRaw<T>(method: string, path: string, text: string, contentType: string): Promise<T> {
+  return request<T>(method, path, { raw: { text, contentType } });
 }
 
 const seg = encodeURIComponent;

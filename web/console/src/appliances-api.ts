@@ -1,65 +1,20 @@
-/** The console API, with the console's session cookie and its CSRF token on writes. */
+import { request, sendRaw } from './api';
+import type { Staff } from './types';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/**
+ * The appliances part of the console API (analysis, customers' usage, billing, catalog);
+ * shapes follow the server's README ("Connected appliances") and /openapi.json.
+ */
 
-let csrfToken: string | null = null;
+export const get = <T>(path: string) => request<T>('GET', path);
+export const post = <T>(path: string, body: unknown = {}) => request<T>('POST', path, { body });
+export const put = <T>(path: string, body: unknown) => request<T>('PUT', path, { body });
+export const postCsv = <T>(path: string, csv: string) => sendRaw<T>('POST', path, csv, 'text/csv');
 
-async function call<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = contentType;
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  const res = await fetch(path, {
-    method,
-    headers,
-    credentials: 'same-origin',
-    body: body === undefined ? undefined : contentType === 'application/json' ? JSON.stringify(body) : (body as string),
-  });
-  const text = await res.text();
-  const json = text ? (JSON.parse(text) as unknown) : null;
-  if (!res.ok) {
-    const err = (json as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(res.status, err?.code ?? 'error', err?.message ?? `HTTP ${res.status}`);
-  }
-  return json as T;
-}
+export { messageOf } from './api';
 
-export interface Staff {
-  username: string;
-  displayName: string;
-  role: string;
-}
-
-export async function me(): Promise<Staff | null> {
-  try {
-    const r = await call<{ staff: Staff; csrfToken: string }>('GET', '/api/auth/me');
-    csrfToken = r.csrfToken;
-    return r.staff;
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return null;
-    throw err;
-  }
-}
-
-export async function login(username: string, password: string): Promise<Staff> {
-  const r = await call<{ staff: Staff; csrfToken: string }>('POST', '/api/auth/login', { username, password });
-  csrfToken = r.csrfToken;
-  return r.staff;
-}
-
-export const get = <T>(path: string) => call<T>('GET', path);
-export const post = <T>(path: string, body: unknown = {}) => call<T>('POST', path, body);
-export const put = <T>(path: string, body: unknown) => call<T>('PUT', path, body);
-export const postCsv = <T>(path: string, csv: string) => call<T>('POST', path, csv, 'text/csv');
-
-export const messageOf = (err: unknown) => (err instanceof Error ? err.message : 'Something went wrong');
+/** The appliance screens are for admin and sales staff (the routes check it too). */
+export const canUseAppliances = (staff: Staff) => staff.role === 'admin' || staff.role === 'sales';
 
 // ---- answers ----
 

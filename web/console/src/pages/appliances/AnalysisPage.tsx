@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { get, messageOf, type Analysis, type Selection } from './api';
+import { get, messageOf, type Analysis, type Selection } from '../../appliances-api';
 import { BarChart } from './charts';
 import { addMonths, currentMonth, duration, num, PRODUCT_TYPE_NAMES } from './format';
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { get, messageOf, post, postCsv, put, type Model, type Recalculation } from './api';
+import { get, messageOf, post, postCsv, put, type Model, type Recalculation } from '../../appliances-api';
 import { dateTime, yen } from './format';
 
 /** The merchandise database: models, function code lists and tariffs; the production list; recalculations. */

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
-import { get, messageOf, post, type Bill, type BillingMonth } from './api';
+import { get, messageOf, post, type Bill, type BillingMonth } from '../../appliances-api';
 import { addMonths, currentMonth, dateTime, num, yen } from './format';
-import { go } from './route';
+import { Link, navigate } from '../../router';
+import { appliancePaths } from './paths';
 
 /** FIG. 8(b): the charge calculation of a month, bills, closing the month, payments and receipts. */
 export function BillingPage(props: { month: string | null; customerNumber: string | null; isAdmin: boolean }) {
@@ -49,14 +50,14 @@ export function BillingPage(props: { month: string | null; customerNumber: strin
     <section>
       <h1>Charge calculation 料金計算</h1>
       <div className="toolbar">
-        <button type="button" onClick={() => go(`/billing/${addMonths(month, -1)}`)} aria-label="Previous month">
+        <button type="button" onClick={() => navigate(appliancePaths.billing(addMonths(month, -1)))} aria-label="Previous month">
           ◀
         </button>
         <label>
           Month
-          <input type="month" value={month} onChange={(e) => e.target.value && go(`/billing/${e.target.value}`)} />
+          <input type="month" value={month} onChange={(e) => e.target.value && navigate(appliancePaths.billing(e.target.value))} />
         </label>
-        <button type="button" onClick={() => go(`/billing/${addMonths(month, 1)}`)} aria-label="Next month">
+        <button type="button" onClick={() => navigate(appliancePaths.billing(addMonths(month, 1)))} aria-label="Next month">
           ▶
         </button>
         {data && (
@@ -150,9 +151,9 @@ export function BillingPage(props: { month: string | null; customerNumber: strin
             {data.customers.map((c) => (
               <tr key={`${c.customerNumber}-${c.billId ?? 0}`}>
                 <td>
-                  <a href={`#/billing/${month}/${c.customerNumber}`}>
+                  <Link to={appliancePaths.billing(month, c.customerNumber)}>
                     {c.name ?? '(no name)'} ({c.customerNumber})
-                  </a>
+                  </Link>
                 </td>
                 <td>
                   {c.number ?? 'provisional'}

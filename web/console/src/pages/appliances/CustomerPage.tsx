@@ -1,7 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { get, messageOf, type CustomerAppliances } from './api';
+import { get, messageOf, type CustomerAppliances } from '../../appliances-api';
 import { currentMonth, dateTime, duration, num, yen } from './format';
-import { go } from './route';
+import { customerPath, Link, navigate } from '../../router';
+import { appliancePaths } from './paths';
 
 /** FIG. 8(a): a customer's appliances, with usage and charge per appliance and function. */
 export function CustomerPage(props: { customerNumber: string | null; month: string | null }) {
@@ -21,7 +22,7 @@ export function CustomerPage(props: { customerNumber: string | null; month: stri
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (input.trim()) go(`/customer/${encodeURIComponent(input.trim())}/${month}`);
+    if (input.trim()) navigate(appliancePaths.customer(input.trim(), month));
   };
 
   return (
@@ -34,7 +35,7 @@ export function CustomerPage(props: { customerNumber: string | null; month: stri
         </label>
         <label>
           Month
-          <input type="month" value={month} onChange={(e) => e.target.value && props.customerNumber && go(`/customer/${props.customerNumber}/${e.target.value}`)} />
+          <input type="month" value={month} onChange={(e) => e.target.value && props.customerNumber && navigate(appliancePaths.customer(props.customerNumber, e.target.value))} />
         </label>
         <button type="submit">Show</button>
       </form>
@@ -42,12 +43,12 @@ export function CustomerPage(props: { customerNumber: string | null; month: stri
       {data && (
         <>
           <p>
-            Customer <a href={`/customers/${data.customerNumber}`}>{data.customerNumber}</a> — {data.appliances.length} appliance(s).{' '}
+            Customer <Link to={customerPath(data.customerNumber)}>{data.customerNumber}</Link> — {data.appliances.length} appliance(s).{' '}
             {data.bill && (
               <>
                 Bill {month}: <strong>{yen(data.bill.totalYen)}</strong> ({data.bill.status}
                 {data.bill.hasLateUsage ? ', with late usage' : ''}) —{' '}
-                <a href={`#/billing/${month}/${data.customerNumber}`}>details</a>
+                <Link to={appliancePaths.billing(month, data.customerNumber)}>details</Link>
               </>
             )}
           </p>
