@@ -79,4 +79,13 @@ describe('the appliance analysis screen (browser)', () => {
     await holder.click();
     await expect.poll(() => new URL(page.url()).pathname).toBe(`/appliances/billing/${month}/${customerNumber}`);
   });
+
+  it('shows the customer’s appliances on the console’s customer page, linked to their usage', async () => {
+    await page.goto(new URL(`/customers/${customerNumber}`, server.consoleUrl).toString());
+    const card = page.getByTestId('customer-appliances');
+    await expect.poll(() => card.getByRole('listitem').count()).toBe(1);
+    await card.getByRole('link', { name: 'Usage and charges' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toContain(`/appliances/customers/${customerNumber}/`);
+    await page.getByTestId('appliances').waitFor();
+  });
 });

@@ -10,6 +10,7 @@ import { Consent } from '../components/Consent';
 import { CustomerActions, type MergeResult } from '../components/CustomerActions';
 import { Identifiers } from '../components/Identifiers';
 import { CustomerProducts } from '../components/registrations/CustomerProducts';
+import { CustomerAppliancesCard } from '../components/appliances/CustomerAppliancesCard';
 import { PersonalForm } from '../components/PersonalForm';
 import { ErrorMessage, Spinner, StatusBadge, useFocusOnMount, useToast } from '../components/ui';
 
@@ -251,6 +252,7 @@ function CustomerView({ customer: c, refreshing, error, onRetry, onChanged, audi
           <Identifiers customer={c} editable={editable} onChanged={() => onChanged()} />
           <Consent customer={c} editable={editable} onChanged={(u) => onChanged(u)} />
           <CustomerProducts customerNumber={c.customerNumber} />
+          <CustomerAppliancesCard customerNumber={c.customerNumber} />
           {canWrite && c.status !== 'merged' && (
             <CustomerActions
               customer={c}
