@@ -43,7 +43,6 @@ export class SharedSubscriptionConsumer {
   private generation = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private stopping = false;
-  private corked = false;
   received = 0;
 
   constructor(private readonly opts: SharedConsumerOptions) {}
@@ -111,16 +110,6 @@ export class SharedSubscriptionConsumer {
   private ack(generation: number, messageId: number): void {
     const client = this.client;
     if (!client || !client.connected || generation !== this.generation) return; // the broker sends it again
-    // A committed batch acknowledges up to a thousand messages at once: one write, not one each.
-    const stream = client.stream;
-    if (!this.corked && stream) {
-      this.corked = true;
-      stream.cork();
-      setImmediate(() => {
-        this.corked = false;
-        stream.uncork();
-      });
-    }
     (client as unknown as PacketWriter)._sendPacket({ cmd: 'puback', messageId, reasonCode: 0 });
   }
 
