@@ -369,6 +369,7 @@ async function statementStats(handle: DatabaseHandle): Promise<StatementStats | 
       const r = await sql<{ calls: number; ms: number; rows: number; query: string }>`
         select calls, total_exec_time + total_plan_time as ms, rows, regexp_replace(query, '\\s+', ' ', 'g') as query
         from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+          and query not like '%pg_stat_activity%' -- the sampler's own query
         order by 2 desc limit 12`.execute(handle.db);
       const total = r.rows.reduce((a, x) => a + Number(x.ms), 0);
       say(`  PostgreSQL statements in the window (${fmt(records)} records stored; execution + planning time, wall):`);
