@@ -36,6 +36,7 @@ import { loadPerCpu, machineInfo } from './lib/machine.js';
 import { rate, summarise } from './lib/stats.js';
 import { fmt, printTable } from './lib/table.js';
 import { positiveInt } from './lib/options.js';
+import { PG_STATEMENTS_SETTINGS, statementStats, type StatementStats } from './lib/pg-statements.js';
 
 interface Options {
   appliances: number;
@@ -332,57 +333,6 @@ async function runFleetPhase(
   return { rate: r, delays: d, load, fleet: stats, cpu };
 }
 
-/** pg_stat_statements over a measuring window (--pg-statements): where PostgreSQL's time went. */
-interface StatementStats {
-  reset(): Promise<void>;
-  print(records: number): Promise<void>;
-}
-
-async function statementStats(handle: DatabaseHandle): Promise<StatementStats | null> {
-  try {
-    await sql`create extension if not exists pg_stat_statements`.execute(handle.db);
-    await sql`select pg_stat_statements_reset()`.execute(handle.db);
-  } catch (err) {
-    say(`--pg-statements: pg_stat_statements is not available (${(err as Error).message}); going on without it`);
-    return null;
-  }
-  // What the ingest's backends are doing, sampled every 50 ms: working (CPU), waiting for a lock,
-  // for I/O, or for the next statement from Node (Client: ClientRead).
-  let waits = new Map<string, number>();
-  let sampler: NodeJS.Timeout | null = null;
-  const sample = async () => {
-    const r = await sql<{ w: string }>`
-      select coalesce(wait_event_type || ': ' || wait_event, 'working (CPU)') as w from pg_stat_activity
-      where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'
-        and (state like 'active%' or (state like 'idle in transaction%'))`.execute(handle.db);
-    for (const { w } of r.rows) waits.set(w, (waits.get(w) ?? 0) + 1);
-  };
-  return {
-    reset: async () => {
-      await sql`select pg_stat_statements_reset()`.execute(handle.db);
-      waits = new Map();
-      sampler = setInterval(() => void sample().catch(() => undefined), 50);
-    },
-    print: async (records) => {
-      if (sampler) clearInterval(sampler);
-      sampler = null;
-      const r = await sql<{ calls: number; ms: number; rows: number; query: string }>`
-        select calls, total_exec_time + total_plan_time as ms, rows, regexp_replace(query, '\\s+', ' ', 'g') as query
-        from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
-          and query not like '%pg_stat_activity%' -- the sampler's own query
-        order by 2 desc limit 12`.execute(handle.db);
-      const total = r.rows.reduce((a, x) => a + Number(x.ms), 0);
-      say(`  PostgreSQL statements in the window (${fmt(records)} records stored; execution + planning time, wall):`);
-      for (const x of r.rows) {
-        say(`    ${fmt(Number(x.ms), 0).padStart(7)} ms ${((100 * Number(x.ms)) / total).toFixed(0).padStart(3)}%  ${fmt(Number(x.calls)).padStart(6)} calls  ${x.query.slice(0, 110)}`);
-      }
-      const samples = [...waits.values()].reduce((a, b) => a + b, 0);
-      say(`  Ingest backends, sampled every 50 ms (${fmt(samples)} backend samples): busy transactions were`);
-      for (const [w, n] of [...waits].sort((a, b) => b[1] - a[1]).slice(0, 8)) say(`    ${((100 * n) / samples).toFixed(0).padStart(3)}%  ${w}`);
-    },
-  };
-}
-
 // ---- analysis data ----
 
 async function generateRecords(handle: DatabaseHandle, total: number, plan: FleetPlan): Promise<number> {
@@ -430,7 +380,7 @@ export async function main(argv: string[]): Promise<void> {
     keep: o.keep,
     externalUrl: process.env.DATABASE_URL,
     clusterDir: 'appliances-pg',
-    ...(o.pgStatements ? { settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' } } : {}),
+    ...(o.pgStatements ? { settings: PG_STATEMENTS_SETTINGS } : {}),
   });
   const name = 'clientele_bench_appliances';
   const exists = (await server.admin(`select 1 from pg_database where datname = '${name}'`)).rowCount === 1;
@@ -453,7 +403,7 @@ export async function main(argv: string[]): Promise<void> {
     const planFile = path.join(BENCH_DIR, 'appliances-fleet.json');
     await writeFile(planFile, JSON.stringify(plan));
     const ingest = watchIngest(services);
-    const statements = o.pgStatements ? await statementStats(handle) : null;
+    const statements = o.pgStatements ? await statementStats(handle.db, say) : null;
 
     const throughput: ThroughputRow[] = [];
     const row = (run: string, r: number, ceiling: number | null, d: ReturnType<typeof summarise> | null, load: string) =>

@@ -62,11 +62,11 @@ export const userRollupsRepository = {
   /**
    * Adds keys, one statement per month among them (a batch rarely spans two): a month is
    * appended to a customer's months only when missing. Keys already stored are filtered out
-   * by a primary-key lookup per key first (LIMIT 1 keeps it a lookup; as NOT EXISTS the planner
-   * chose an anti-join that read the whole table for every batch): ON CONFLICT DO UPDATE locks the existing row even when its WHERE
-   * then skips the update, a WAL record and a dirtied page per key, and a node that has just
-   * started (KnownUserKeys empty) sends mostly keys that are stored. Rows go in key order so
-   * that concurrent batches lock shared rows in the same order.
+   * first, by a primary-key lookup per key (LIMIT 1 keeps it one; as NOT EXISTS the planner
+   * chose an anti-join that read the whole table for every batch): ON CONFLICT DO UPDATE locks
+   * the existing row even when its WHERE then skips the update, a WAL record and a dirtied page
+   * per key, and a node that has just started (KnownUserKeys empty) sends mostly keys that are
+   * stored. Rows go in key order so that concurrent batches lock shared rows in the same order.
    */
   async add(tx: Executor, keys: UserMonthKey[]): Promise<void> {
     const byMonth = new Map<Month, UserMonthKey[]>();

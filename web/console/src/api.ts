@@ -125,11 +125,6 @@ export async function request<T>(method: string, path: string, opts?: RequestOpt
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-/** The same with a body that is not JSON, e.g. a CSV file's text. */
-export function sendRaw<T>(method: string, path: string, text: string, contentType: string): Promise<T> {
-  return request<T>(method, path, { raw: { text, contentType } });
-}
-
 const seg = encodeURIComponent;
 
 export const api = {

@@ -1,4 +1,4 @@
-import { request, sendRaw } from './api';
+import { request } from './api';
 import type { Staff } from './types';
 
 /**
@@ -9,7 +9,7 @@ import type { Staff } from './types';
 export const get = <T>(path: string) => request<T>('GET', path);
 export const post = <T>(path: string, body: unknown = {}) => request<T>('POST', path, { body });
 export const put = <T>(path: string, body: unknown) => request<T>('PUT', path, { body });
-export const postCsv = <T>(path: string, csv: string) => sendRaw<T>('POST', path, csv, 'text/csv');
+export const postCsv = <T>(path: string, csv: string) => request<T>('POST', path, { raw: { text: csv, contentType: 'text/csv' } });
 
 export { messageOf } from './api';
 
