@@ -399,12 +399,15 @@ export class CustomersService {
   }
 
   /**
-   * Checks a customer's password (portal password) under the login throttle. `customerId` may
-   * be null (unknown login): the check still costs the same time and counts as a failure.
+   * Checks a customer's portal password, throttled per IP and per account. `customerId` may be
+   * null (unknown login): the check still costs the same time and counts as a failure. The
+   * account is the customer when the login names one, so a serial, a registration number and
+   * an e-mail address of one customer share one counter; a login that names nobody gets its own.
    */
   async checkPassword(customerId: number | null, password: string, subject: { account: string; ip: string }): Promise<number> {
+    const account = customerId === null ? subject.account : `customer:${customerId}`;
     let verified: number | null = null;
-    const ok = await this.throttle.guard(subject, async () => {
+    const ok = await this.throttle.guard({ account, ip: subject.ip }, async () => {
       const row = customerId === null ? undefined : await repo.findById(this.db, customerId);
       const valid = await verifyPassword(row?.portal_password_hash, password);
       if (valid && row?.status === 'active') verified = row.id;
@@ -414,28 +417,12 @@ export class CustomersService {
     return verified;
   }
 
-  /**
-   * Checks a customer's portal login: registration number (or e-mail identifier) + password,
-   * throttled per account and per IP. Returns the customer id.
-   */
+  /** A customer's portal login: registration number (or e-mail identifier) + password. */
   async verifyPortalLogin(login: string, password: string, ip: string): Promise<number> {
-    const subject = { account: `portal:${login.normalize('NFKC').trim().toLowerCase()}`, ip };
-    let customerId: number | null = null;
-    const ok = await this.throttle.guard(subject, async () => {
-      const registrationNo = parseRegistrationNo(login);
-      let row: CustomerRow | undefined;
-      if (registrationNo) row = await repo.findByRegistrationNo(this.db, registrationNo);
-      else {
-        const owner = await this.resolveIdentifier('email', login);
-        if (owner !== null) row = await repo.findById(this.db, owner);
-      }
-      const valid = await verifyPassword(row?.portal_password_hash, password);
-      if (valid && row?.status === 'active') customerId = row.id;
-      return customerId !== null;
-    });
-    if (!ok || customerId === null) {
-      throw new UnauthenticatedError('invalid_credentials', 'Wrong number or password');
-    }
-    return customerId;
+    const registrationNo = parseRegistrationNo(login);
+    let customerId: number | null;
+    if (registrationNo) customerId = (await repo.findByRegistrationNo(this.db, registrationNo))?.id ?? null;
+    else customerId = await this.resolveIdentifier('email', login);
+    return this.checkPassword(customerId, password, { account: `portal:${login.normalize('NFKC').trim().toLowerCase()}`, ip });
   }
 }

@@ -163,6 +163,16 @@ describe('updating the owner’s details (R-3)', () => {
     expect(statuses).toEqual([401, 401, 401, 429]);
     expect((await portal().post('/api/auth/serial-login', { serial: s, password: 'secret-pass' })).status).toBe(429);
   });
+
+  it('counts guesses per customer, whichever login names them', async () => {
+    const s = serial();
+    const reg = await registerNew([pc(s)]);
+    const statuses = [];
+    for (let i = 0; i < 2; i++) statuses.push((await portal().post('/api/auth/serial-login', { serial: s, password: `guess-${i}-x` })).status);
+    statuses.push((await portal().post('/api/auth/login', { login: reg.body.registrationNoFormatted, password: 'guess-2-x' })).status);
+    statuses.push((await portal().post('/api/auth/login', { login: reg.body.registrationNo, password: 'guess-3-x' })).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  });
 });
 
 describe('the console', () => {
