@@ -15,6 +15,7 @@ const INVENTORY_HELP = `Inventory file (--from-file, and what \`inventory --json
                     "category": "printer", "registrable": true}],
    "warnings": []}
   machine may be null. Categories: pc, printer, scanner, terminal_adapter, storage, other.
+  "id" says where a device was found and must be unique; "details" (strings) and "reason" are optional.
   "registrable": false withdraws a device; a device without a usable serial is never registrable.`;
 
 const EXIT_HELP = `Exit codes: 0 done, 1 refused by the server (or nothing to register), 2 network or usage error, 130 cancelled.`;
@@ -44,7 +45,7 @@ function positiveNumber(what: string) {
 function addConnectionOptions(cmd: Command): Command {
   return cmd
     .option('--server <url>', 'the Clientele portal (env CLIENTELE_AGENT_SERVER)', DEFAULT_SERVER)
-    .option('--state-file <file>', `where the agent records that this PC is registered (default ${SYSTEM_STATE_FILE}, or ${userStateFile()} when that is not writable); answers not yet sent are kept next to it in pending.json`)
+    .option('--state-file <file>', `where the agent records that this PC is registered (default ${SYSTEM_STATE_FILE}, or ${userStateFile()} when that is not writable); answers not yet sent are kept next to it in pending.json, changes of personal information in pending-update.json`)
     .option('--timeout <seconds>', 'give up on one request after this long', positiveNumber('--timeout'), 20)
     .option('--retries <n>', 'further attempts after a network error, 5xx or 429', positiveNumber('--retries'), 4);
 }
@@ -177,7 +178,12 @@ function buildProgram(setCode: (code: number) => void): Command {
     .option('--force', 'with --first-boot: run even if the state file says it is done')
     .option('--json', 'with --first-boot --answers: print the result as JSON')
     .addOption(new Option('--peripherals <list>', 'with --first-boot --answers: all, none or ids').default('all'))
-    .addHelpText('after', `\nFirst boot: see the systemd unit in clients/pc-agent/README.md.\n${EXIT_HELP}`)
+    .addHelpText(
+      'after',
+      `\nFile formats: \`clientele-agent register --help\` describes the answers file (--answers) and the\n` +
+        `inventory file (--from-file, what \`inventory --json\` prints); \`inventory --help\` the inventory file.\n` +
+        `First boot: see the systemd unit in clients/pc-agent/README.md.\n${EXIT_HELP}`,
+    )
     .action(async (opts: RootOptions) => setCode(opts.firstBoot ? await firstBoot(opts) : await interactive(opts)));
 
   addInventoryOptions(

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runInteractive } from './interactive.js';
 import { parseInventory, type Inventory } from './inventory.js';
-import { loadPending, resolveStatePaths, type StatePaths } from './pending-store.js';
+import { loadPending, loadPendingUpdate, resolveStatePaths, savePending, savePendingUpdate, type StatePaths } from './pending-store.js';
 import { ServerClient } from './server-client.js';
 import { CancelledError, type Prompter } from './terminal.js';
 
@@ -267,6 +267,93 @@ describe('the registration dialogue', () => {
     const text = p.transcript.join('\n');
     expect(text).toContain('taro@example.jp → new@example.jp');
     expect(text).toContain('Wrong password');
+  });
+
+  describe('update after a network failure', () => {
+    const customer = { customerNumber: '100001', registrationNo: '1234567890', registrationNoFormatted: '1234-5678-90', personal: { name: '山田 太郎', email: 'taro@example.jp', phone: '0312345678' } as Record<string, string | null> };
+    function updateServer(state: { up: boolean; personal: Record<string, string | null> }) {
+      const patches: any[] = [];
+      const logins: any[] = [];
+      const { client } = fakeServer((method, url, body) => {
+        const c = common(method, url);
+        if (c) return c;
+        if (url === '/api/auth/serial-login') {
+          logins.push(body);
+          return body.password === 'right-password'
+            ? { status: 200, body: { customer: { ...customer, personal: { ...state.personal } }, csrfToken: 't' } }
+            : { status: 401, body: { error: { code: 'invalid_credentials', message: 'Wrong number or password' } } };
+        }
+        if (url === '/api/me/products') return { status: 200, body: { items: [] } };
+        if (method === 'PATCH' && url === '/api/me') {
+          patches.push(body);
+          if (!state.up) return Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+          Object.assign(state.personal, body);
+          return { status: 200, body: { ...customer, personal: { ...state.personal } } };
+        }
+        return { status: 404 };
+      });
+      return { client, patches, logins };
+    }
+
+    it('keeps the changes (never the password) until the server has them, and the next run sends them', async () => {
+      const state = { up: false, personal: { ...customer.personal } };
+      const { client, patches, logins } = updateServer(state);
+      // A registration left pending earlier has its own file: the update must not touch it.
+      await savePending(paths, { server: 'http://server.test', idempotencyKey: 'k', request: { kind: 'existing', registrationNo: '1234567890', products: [] } });
+      const first = new ScriptedPrompter([
+        ['Resume it?', 'n'],
+        ['Choose', '3'],
+        ['Password', 'right-password'],
+        ['Name *', ''],
+        ['E-mail *', 'new@example.jp'],
+        ['Phone', '-'],
+        ['Save these changes?', ''],
+        ['Try again now?', 'y'],
+        ['Try again now?', 'n'],
+      ]);
+      expect(await runInteractive({ prompter: first, client, paths, loadInventory: async () => inventory })).toEqual({ kind: 'stopped', code: 2 });
+      expect(patches).toEqual([{ email: 'new@example.jp', phone: null }, { email: 'new@example.jp', phone: null }]);
+      expect(first.transcript.join('\n')).toContain(paths.pendingUpdateFile);
+      const text = await readFile(paths.pendingUpdateFile, 'utf8');
+      expect(text).not.toContain('right-password');
+      expect(text).not.toMatch(/password/i);
+      expect(await loadPendingUpdate(paths)).toMatchObject({ server: 'http://server.test', serial: 'PF1', changes: { email: 'new@example.jp', phone: null } });
+      expect(await loadPending(paths)).not.toBeNull();
+
+      state.up = true;
+      const again = new ScriptedPrompter([
+        ['Resume it?', 'n'],
+        ['Send them now?', ''],
+        ['Password', 'right-password'],
+        ['Save these changes?', ''],
+      ]);
+      const outcome = await runInteractive({ prompter: again, client, paths, loadInventory: async () => inventory });
+      expect(outcome).toMatchObject({ kind: 'updated', changed: ['email', 'phone'], customer: { personal: { email: 'new@example.jp', phone: null } } });
+      expect(logins.at(-1)).toEqual({ serial: 'PF1', password: 'right-password' });
+      expect(patches).toHaveLength(3);
+      expect(patches[2]).toEqual({ email: 'new@example.jp', phone: null });
+      expect(again.transcript.join('\n')).toContain('email: new@example.jp');
+      expect(await loadPendingUpdate(paths)).toBeNull();
+      expect(await loadPending(paths)).not.toBeNull();
+    });
+
+    it('on resume sends only what the server does not have yet, and forgets changes it has', async () => {
+      // The lost attempt did save the e-mail; the phone was changed back meanwhile.
+      const state = { up: true, personal: { ...customer.personal, email: 'new@example.jp' } };
+      const { client, patches } = updateServer(state);
+      await savePendingUpdate(paths, { server: 'http://server.test', serial: 'PF1', changes: { email: 'new@example.jp', phone: '090-1111-2222' } });
+      const p = new ScriptedPrompter([['Send them now?', 'y'], ['Password', 'right-password'], ['Save these changes?', 'y']]);
+      expect(await runInteractive({ prompter: p, client, paths, loadInventory: async () => inventory })).toMatchObject({ kind: 'updated', changed: ['phone'] });
+      expect(patches).toEqual([{ phone: '090-1111-2222' }]);
+      expect(await loadPendingUpdate(paths)).toBeNull();
+
+      await savePendingUpdate(paths, { server: 'http://server.test', serial: 'PF1', changes: { phone: '090-1111-2222' } });
+      const done = new ScriptedPrompter([['Send them now?', ''], ['Password', 'right-password']]);
+      expect(await runInteractive({ prompter: done, client, paths, loadInventory: async () => inventory })).toMatchObject({ kind: 'updated', changed: [] });
+      expect(done.transcript.join('\n')).toContain('These changes were saved already');
+      expect(patches).toHaveLength(1);
+      expect(await loadPendingUpdate(paths)).toBeNull();
+    });
   });
 
   it('says so when nothing can be registered, with the sudo hint', async () => {

@@ -1,5 +1,14 @@
 import { candidatesOf, canonicalSerial, formatInventory, productsFor, withoutSerials, type Candidate, type Inventory, type ProductInput } from './inventory.js';
-import { loadPending, type PendingRegistration, type PendingRequest, type StatePaths } from './pending-store.js';
+import {
+  clearPendingUpdate,
+  loadPending,
+  loadPendingUpdate,
+  savePendingUpdate,
+  type PendingRegistration,
+  type PendingRequest,
+  type PendingUpdate,
+  type StatePaths,
+} from './pending-store.js';
 import { checkField, labelOf, personalFieldOf, registrationNoOf } from './personal-form.js';
 import {
   ApiError,
@@ -56,6 +65,12 @@ export async function runInteractive(deps: DialogueDeps): Promise<DialogueOutcom
     if (await confirm(p, '続きから登録しますか？ / Resume it?', true)) return resume(ctx, pending);
     if (pending.request.kind === 'new') defaults = pending.request.customer;
   }
+  const pendingUpdate = await loadPendingUpdate(deps.paths).catch(() => null);
+  if (pendingUpdate) {
+    p.say('登録情報の変更がまだ保存されていません。/ Changes to your registered information were not saved yet:');
+    p.say(describePendingUpdate(pendingUpdate));
+    if (await confirm(p, '今送信しますか？ / Send them now?', true)) return resumeUpdate(ctx, pendingUpdate);
+  }
 
   p.say('');
   p.say('  1) 新規登録 / New registration');
@@ -76,6 +91,12 @@ function describePending(pending: PendingRegistration): string {
   if (r.kind === 'new') lines.push(`  氏名 / Name: ${r.customer.name ?? '-'}   E-mail: ${r.customer.email ?? '-'}`);
   else lines.push(`  登録番号 / Registration number: ${r.registrationNo}`);
   for (const prod of r.products) lines.push(`  - ${prod.maker} ${prod.model} (${prod.serial})`);
+  return lines.join('\n');
+}
+
+function describePendingUpdate(pending: PendingUpdate): string {
+  const lines = [`  保存日時 / Saved: ${new Date(pending.savedAt).toLocaleString()}`, `  本人確認 / Identified by: S/N ${pending.serial}`];
+  for (const [name, value] of Object.entries(pending.changes)) lines.push(`  - ${name}: ${value ?? '(消去 / cleared)'}`);
   return lines.join('\n');
 }
 
@@ -495,7 +516,8 @@ async function updateInfo(ctx: Ctx): Promise<DialogueOutcome> {
     product = found.candidates[n - 1] ?? product;
   }
   p.say(`本人確認に ${product.label} (S/N ${product.product.serial}) を使います / Identifying you by ${product.label}`);
-  const customer = await login(ctx, product.product.serial);
+  const serial = product.product.serial;
+  const customer = await login(ctx, serial);
   if (!customer) return { kind: 'stopped', code: 1 };
 
   p.say('');
@@ -514,35 +536,94 @@ async function updateInfo(ctx: Ctx): Promise<DialogueOutcome> {
     const answer = await askField(p, field, current || undefined);
     if (answer !== current) changes[field.name] = answer === '' ? null : answer;
   }
+  if (!Object.keys(changes).length) {
+    p.say('変更はありません / Nothing changed.');
+    return { kind: 'updated', customer, changed: [] };
+  }
+  return sendChanges(ctx, form, customer, serial, changes);
+}
+
+/** Changes kept by an earlier run: the password opens a session again, and what still differs is sent. */
+async function resumeUpdate(ctx: Ctx, pending: PendingUpdate): Promise<DialogueOutcome> {
+  const p = ctx.prompter;
+  const form = await getForm(ctx);
+  if (pending.server !== ctx.client.baseUrl) p.say(`  (保存時のサーバー / saved for ${pending.server}; 送信先 / sending to ${ctx.client.baseUrl})`);
+  p.say('パスワードは保存していません。もう一度入力してください。/ The password was not saved: please type it again.');
+  p.say(`本人確認に S/N ${pending.serial} を使います / Identifying you by S/N ${pending.serial}`);
+  const customer = await login(ctx, pending.serial);
+  if (!customer) return { kind: 'stopped', code: 1 };
+  // The earlier attempt may have reached the server before its answer was lost: send only what still differs.
+  const changes = Object.fromEntries(Object.entries(pending.changes).filter(([name, value]) => (customer.personal[name] ?? null) !== value));
+  if (!Object.keys(changes).length) {
+    p.say('これらの変更はすでに保存されています / These changes were saved already.');
+    await forgetChanges(ctx);
+    return { kind: 'updated', customer, changed: [] };
+  }
+  return sendChanges(ctx, form, customer, pending.serial, changes, true);
+}
+
+async function forgetChanges(ctx: Ctx): Promise<void> {
+  await clearPendingUpdate(ctx.paths).catch((err: Error) => ctx.submit.warn(`Could not remove ${ctx.paths.pendingUpdateFile}: ${err.message}`));
+}
+
+/**
+ * Sends the changes (`PATCH /api/me`) on the session `serialLogin` opened. They are on disk
+ * (without the password) before each attempt and removed once the server has saved them, so a
+ * network failure leaves them for the next run to offer again.
+ */
+async function sendChanges(
+  ctx: Ctx,
+  form: RegistrationForm,
+  customer: Customer,
+  serial: string,
+  changes: Record<string, string | null>,
+  resumed = false,
+): Promise<DialogueOutcome> {
+  const p = ctx.prompter;
+  const label = (name: string) => {
+    const f = form.fields.find((x) => x.name === name);
+    return f ? labelOf(f) : name;
+  };
+  let confirmed = false;
+  // Whether the pending file holds these changes (and so must go once they are moot).
+  let kept = resumed;
   for (;;) {
     const names = Object.keys(changes);
     if (!names.length) {
       p.say('変更はありません / Nothing changed.');
+      if (kept) await forgetChanges(ctx);
       return { kind: 'updated', customer, changed: [] };
     }
-    p.say('');
-    p.say('変更内容 / Changes:');
-    for (const name of names) {
-      const f = form.fields.find((x) => x.name === name)!;
-      p.say(`  ${labelOf(f)}: ${customer.personal[name] ?? '(なし / none)'} → ${changes[name] ?? '(なし / none)'}`);
+    if (!confirmed) {
+      p.say('');
+      p.say('変更内容 / Changes:');
+      for (const name of names) p.say(`  ${label(name)}: ${customer.personal[name] ?? '(なし / none)'} → ${changes[name] ?? '(なし / none)'}`);
+      if (!(await confirm(p, 'この内容で保存しますか？ / Save these changes?', true))) {
+        p.say('変更を保存しませんでした / Nothing was saved.');
+        return { kind: 'stopped', code: 1 };
+      }
+      confirmed = true;
     }
-    if (!(await confirm(p, 'この内容で保存しますか？ / Save these changes?', true))) {
-      p.say('変更を保存しませんでした / Nothing was saved.');
-      return { kind: 'stopped', code: 1 };
+    try {
+      await savePendingUpdate(ctx.paths, { server: ctx.client.baseUrl, serial, changes });
+      kept = true;
+    } catch (err) {
+      ctx.submit.warn(`Could not keep your changes in ${ctx.paths.pendingUpdateFile} (${(err as Error).message}); sending anyway.`);
     }
     try {
       const saved = await ctx.client.updateMe(changes);
+      await forgetChanges(ctx);
       p.say('');
       p.say('保存しました / Saved:');
-      for (const name of names) {
-        const f = form.fields.find((x) => x.name === name)!;
-        p.say(`  ${labelOf(f)}: ${saved.personal?.[name] ?? '(なし / none)'}`);
-      }
+      for (const name of names) p.say(`  ${label(name)}: ${saved.personal?.[name] ?? '(なし / none)'}`);
       return { kind: 'updated', customer: saved, changed: names };
     } catch (err) {
       if (err instanceof TransportError) {
+        p.say('');
         p.say(`  ✗ サーバーに接続できません / Cannot reach the server: ${err.message}`);
-        if (await confirm(p, 'もう一度送信しますか？ / Try again?', true)) continue;
+        p.say(`  変更内容はこのPCに保存しました（パスワードを除く）/ Your changes are kept on this PC (not the password): ${ctx.paths.pendingUpdateFile}`);
+        if (await confirm(p, 'もう一度送信しますか？ / Try again now?', true)) continue;
+        p.say('次回このエージェントを起動すると、続きから送信できます。/ Start the agent again later to send them.');
         return { kind: 'stopped', code: 2 };
       }
       if (!(err instanceof ApiError) || err.code !== 'invalid_input') throw err;
@@ -555,6 +636,7 @@ async function updateInfo(ctx: Ctx): Promise<DialogueOutcome> {
         if (answer === current) delete changes[field.name];
         else changes[field.name] = answer === '' ? null : answer;
       }
+      confirmed = false;
     }
   }
 }

@@ -74,6 +74,34 @@ describe('Windows (CIM)', () => {
     const disks = inv.peripherals.filter((p) => p.id.startsWith('disk:'));
     expect(disks).toMatchObject([{ maker: 'SAMSUNG', serial: '0025_3881_1234_5678', category: 'storage' }]);
   });
+
+  it('keeps two devices of the same model apart, each with its own serial', () => {
+    // Two Canon TS8300 printers (same vendor and product id) and two identical receivers without
+    // serials, as Win32_PnPEntity lists them: each device, then its interfaces.
+    const inv = parseWindowsInventory({
+      ...WINDOWS,
+      pnp: [
+        { Name: 'USB Composite Device', Manufacturer: '(Standard USB Host Controller)', PNPDeviceID: 'USB\\VID_04A9&PID_1854\\KMZ0123', PNPClass: 'USB', Service: 'usbccgp' },
+        { Name: 'USB Printing Support', Manufacturer: 'Microsoft', PNPDeviceID: 'USB\\VID_04A9&PID_1854&MI_00\\7&1B2C3D&0&0000', PNPClass: 'USB', Service: 'usbprint' },
+        { Name: 'Canon TS8300 series', Manufacturer: 'Canon', PNPDeviceID: 'USB\\VID_04A9&PID_1854&MI_01\\7&1B2C3D&0&0001', PNPClass: 'Image', Service: 'usbscan' },
+        { Name: 'USB Composite Device', Manufacturer: '(Standard USB Host Controller)', PNPDeviceID: 'USB\\VID_04A9&PID_1854\\KMZ0456', PNPClass: 'USB', Service: 'usbccgp' },
+        { Name: 'USB Printing Support', Manufacturer: 'Microsoft', PNPDeviceID: 'USB\\VID_04A9&PID_1854&MI_00\\7&2D4E5F&0&0000', PNPClass: 'USB', Service: 'usbprint' },
+        { Name: 'Canon TS8300 series', Manufacturer: 'Canon', PNPDeviceID: 'USB\\VID_04A9&PID_1854&MI_01\\7&2D4E5F&0&0001', PNPClass: 'Image', Service: 'usbscan' },
+        { Name: 'USB Input Device', Manufacturer: '(Standard system devices)', PNPDeviceID: 'USB\\VID_046D&PID_C52B\\6&2A3B4C&0&2', PNPClass: 'HIDClass', Service: 'HidUsb' },
+        { Name: 'USB Input Device', Manufacturer: '(Standard system devices)', PNPDeviceID: 'USB\\VID_046D&PID_C52B\\6&2A3B4C&0&3', PNPClass: 'HIDClass', Service: 'HidUsb' },
+        { Name: 'ScanSnap iX1600', Manufacturer: 'PFU', PNPDeviceID: 'USB\\VID_04C5&PID_1666\\A1BC004512', PNPClass: 'Image', Service: 'usbscan' },
+      ],
+    });
+    const usb = inv.peripherals.filter((p) => p.id.startsWith('usb:'));
+    expect(usb.map((p) => [p.id, p.serial, p.category, p.registrable])).toEqual([
+      ['usb:04a9:1854/kmz0123', 'KMZ0123', 'printer', true],
+      ['usb:04a9:1854/kmz0456', 'KMZ0456', 'printer', true],
+      ['usb:046d:c52b/6&2a3b4c&0&2', null, 'other', false],
+      ['usb:046d:c52b/6&2a3b4c&0&3', null, 'other', false],
+      // Alone of its model: the short id.
+      ['usb:04c5:1666', 'A1BC004512', 'scanner', true],
+    ]);
+  });
 });
 
 describe('other platforms', () => {

@@ -185,49 +185,54 @@ export function parseWindowsInventory(data: unknown): Inventory {
   // A USB device shows up once for the device (USB\VID_x&PID_y\<instance>) and once per
   // interface (…&MI_nn\…); the interfaces carry the class that says what it is. Windows makes up
   // an instance id containing '&' when the device has no serial of its own.
-  interface Group {
-    device?: Record<string, unknown>;
-    instance?: string;
+  // Devices are told apart by their whole device id, so two printers of one model stay two
+  // printers with two serials. An interface's instance id does not name its device, so classes,
+  // drivers and names are gathered per model (vendor + product id): one model, one set of interfaces.
+  interface Model {
     classes: Set<string>;
     services: Set<string>;
     names: string[];
+    devices: number;
   }
-  const groups = new Map<string, Group>();
+  const models = new Map<string, Model>();
+  const devices = new Map<string, { usbId: string; instance: string; entry: Record<string, unknown> }>();
   for (const raw of arr(root.pnp)) {
     const e = obj(raw);
     const id = str(e.PNPDeviceID);
     const m = id ? USB_ID.exec(id) : null;
-    if (!m) continue;
-    const key = `${m[1]!.toUpperCase()}:${m[2]!.toUpperCase()}`;
-    const g = groups.get(key) ?? { classes: new Set<string>(), services: new Set<string>(), names: [] };
-    groups.set(key, g);
+    if (!id || !m) continue;
+    const usbId = `${m[1]!.toUpperCase()}:${m[2]!.toUpperCase()}`;
+    const model = models.get(usbId) ?? { classes: new Set<string>(), services: new Set<string>(), names: [], devices: 0 };
+    models.set(usbId, model);
     const cls = str(e.PNPClass)?.toLowerCase();
     const service = str(e.Service)?.toLowerCase();
-    if (cls) g.classes.add(cls);
-    if (service) g.services.add(service);
+    if (cls) model.classes.add(cls);
+    if (service) model.services.add(service);
     const name = str(e.Name);
-    if (name) g.names.push(name);
-    if (!m[3]) {
-      g.device = e;
-      g.instance = m[4];
+    if (name) model.names.push(name);
+    // Device ids are case-insensitive; the same device listed twice is still one device.
+    if (!m[3] && !devices.has(id.toUpperCase())) {
+      devices.set(id.toUpperCase(), { usbId, instance: m[4]!, entry: e });
+      model.devices++;
     }
   }
   const peripherals: Peripheral[] = [];
-  for (const [key, g] of groups) {
-    if (!g.device || g.classes.has('usbhub') || g.services.has('usbhub') || g.services.has('usbhub3')) continue;
-    const name = str(g.device.Name) ?? g.names[0] ?? `USB device ${key}`;
-    const instance = g.instance && !g.instance.includes('&') ? g.instance : null;
-    const classes = new Set(g.classes);
-    const category = windowsCategory(classes, g.services);
+  for (const { usbId, instance, entry } of devices.values()) {
+    const model = models.get(usbId)!;
+    if (model.classes.has('usbhub') || model.services.has('usbhub') || model.services.has('usbhub3')) continue;
+    const name = str(entry.Name) ?? model.names[0] ?? `USB device ${usbId}`;
+    const serial = instance.includes('&') ? null : instance;
+    const category = windowsCategory(model.classes, model.services);
     peripherals.push(
       settle({
-        id: `usb:${key.toLowerCase()}${instance ? '' : `#${peripherals.length}`}`,
-        maker: str(g.device.Manufacturer)?.replace(/^\((standard|標準).*\)$/i, '') || `USB vendor ${key.split(':')[0]}`,
+        // Alone of its model, the device keeps the short id; two of a kind add Windows's instance id.
+        id: `usb:${usbId.toLowerCase()}${model.devices > 1 ? `/${instance.toLowerCase()}` : ''}`,
+        maker: str(entry.Manufacturer)?.replace(/^\((standard|標準).*\)$/i, '') || `USB vendor ${usbId.split(':')[0]}`,
         model: name,
-        serial: instance,
-        category: category === 'other' ? guessCategoryFromName(g.names.join(' ')) : category,
+        serial,
+        category: category === 'other' ? guessCategoryFromName(model.names.join(' ')) : category,
         registrable: false,
-        details: { usbId: key.toLowerCase() },
+        details: { usbId: usbId.toLowerCase() },
       }),
     );
   }

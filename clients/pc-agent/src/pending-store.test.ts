@@ -1,14 +1,17 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   clearPending,
+  clearPendingUpdate,
   loadPending,
+  loadPendingUpdate,
   readState,
   resolveStatePaths,
   sameRequest,
   savePending,
+  savePendingUpdate,
   withoutPasswords,
   writeState,
   type PendingRequest,
@@ -74,6 +77,30 @@ describe('the pending answers', () => {
   });
 });
 
+describe('the pending changes of personal information', () => {
+  it('are kept in their own file, readable only by their owner, without the password, until cleared', async () => {
+    await savePending(paths, { server: 'http://x', idempotencyKey: 'k', request });
+    const sneaky = { server: 'http://x', serial: 'PF1', changes: { phone: '090-1111-2222', email: null }, password: 'hunter2-secret' };
+    await savePendingUpdate(paths, sneaky);
+    expect(paths.pendingUpdateFile).toBe(path.join(dir, 'agent', 'pending-update.json'));
+    expect((await stat(paths.pendingUpdateFile)).mode & 0o777).toBe(0o600);
+    expect(await readFile(paths.pendingUpdateFile, 'utf8')).not.toContain('hunter2-secret');
+    expect(await loadPendingUpdate(paths)).toMatchObject({ version: 1, server: 'http://x', serial: 'PF1', changes: { phone: '090-1111-2222', email: null } });
+    await clearPendingUpdate(paths);
+    expect(await loadPendingUpdate(paths)).toBeNull();
+    // The pending registration is another file, left alone.
+    expect(await loadPending(paths)).toMatchObject({ request });
+  });
+
+  it('ignore a file that holds no change', async () => {
+    await mkdir(paths.dir, { recursive: true });
+    await writeFile(paths.pendingUpdateFile, JSON.stringify({ version: 1, server: 'http://x', serial: 'PF1', changes: {} }));
+    expect(await loadPendingUpdate(paths)).toBeNull();
+    await writeFile(paths.pendingUpdateFile, JSON.stringify({ version: 1, server: 'http://x', serial: 'PF1', changes: { phone: 12 } }));
+    expect(await loadPendingUpdate(paths)).toBeNull();
+  });
+});
+
 describe('the state file', () => {
   it('records a registration', async () => {
     expect(await readState(paths)).toBeNull();
@@ -92,6 +119,7 @@ describe('the state file', () => {
       dir: path.join(dir, '.config', 'clientele-agent'),
       stateFile: path.join(dir, '.config', 'clientele-agent', 'state.json'),
       pendingFile: path.join(dir, '.config', 'clientele-agent', 'pending.json'),
+      pendingUpdateFile: path.join(dir, '.config', 'clientele-agent', 'pending-update.json'),
     });
   });
 });

@@ -10,6 +10,8 @@ export interface StatePaths {
   dir: string;
   stateFile: string;
   pendingFile: string;
+  /** Changes of personal information not yet saved by the server (its own file: a registration and an update each have their own life). */
+  pendingUpdateFile: string;
 }
 
 export function userStateFile(home = os.homedir()): string {
@@ -28,7 +30,7 @@ async function writableDir(dir: string): Promise<boolean> {
 
 function pathsOf(stateFile: string): StatePaths {
   const dir = path.dirname(stateFile);
-  return { dir, stateFile, pendingFile: path.join(dir, 'pending.json') };
+  return { dir, stateFile, pendingFile: path.join(dir, 'pending.json'), pendingUpdateFile: path.join(dir, 'pending-update.json') };
 }
 
 /**
@@ -57,6 +59,20 @@ export interface PendingRegistration {
    */
   idempotencyKey: string;
   request: PendingRequest;
+}
+
+/**
+ * Changes of personal information the customer typed, kept until the server has saved them.
+ * Never the password: the next run asks for it again to open a session.
+ */
+export interface PendingUpdate {
+  version: 1;
+  savedAt: string;
+  server: string;
+  /** The registered product whose serial, with the password, identifies the customer. */
+  serial: string;
+  /** Field name → new value; null clears the field. */
+  changes: Record<string, string | null>;
 }
 
 export interface AgentState {
@@ -123,6 +139,25 @@ export async function loadPending(paths: StatePaths): Promise<PendingRegistratio
 
 export async function clearPending(paths: StatePaths): Promise<void> {
   await rm(paths.pendingFile, { force: true });
+}
+
+export async function savePendingUpdate(paths: StatePaths, pending: Omit<PendingUpdate, 'version' | 'savedAt'>): Promise<PendingUpdate> {
+  const record: PendingUpdate = withoutPasswords({ version: 1, savedAt: new Date().toISOString(), ...pending });
+  await writePrivate(paths.pendingUpdateFile, record);
+  return record;
+}
+
+export async function loadPendingUpdate(paths: StatePaths): Promise<PendingUpdate | null> {
+  const data = (await readJson(paths.pendingUpdateFile)) as Partial<PendingUpdate> | undefined;
+  if (!data || data.version !== 1 || typeof data.serial !== 'string' || typeof data.server !== 'string') return null;
+  const changes = data.changes;
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) return null;
+  if (!Object.values(changes).every((v) => v === null || typeof v === 'string') || !Object.keys(changes).length) return null;
+  return data as PendingUpdate;
+}
+
+export async function clearPendingUpdate(paths: StatePaths): Promise<void> {
+  await rm(paths.pendingUpdateFile, { force: true });
 }
 
 export async function readState(paths: StatePaths): Promise<AgentState | null> {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,10 @@ const hasTmux = (() => {
     return false;
   }
 })();
+
+// `npm test` installs tmux (scripts/ensure-test-deps.mjs); a run without it must say what it skipped.
+const NO_TMUX = 'tmux cannot be found (or does not run): the dialogue tests in a real terminal are SKIPPED. Install it with `apt-get install -y tmux` (or run `node scripts/ensure-test-deps.mjs`).';
+if (!hasTmux) console.warn(`\n⚠ clients/pc-agent/test/interactive.int.test.ts: ${NO_TMUX}\n`);
 
 let server: TestServer;
 let dir: string;
@@ -44,6 +49,37 @@ async function session(args: string[]): Promise<TmuxSession> {
   sessions.push(s);
   await s.start(agent(args));
   return s;
+}
+
+/**
+ * A TCP relay to the server that can be cut: the agent talks to the real server through it until
+ * `cut()`, then finds nobody listening (connection refused), as when the network goes away.
+ */
+async function cuttableRelay(target: string): Promise<{ url: string; cut(): Promise<void> }> {
+  const { hostname, port } = new URL(target);
+  const sockets = new Set<net.Socket>();
+  const relay = net.createServer((inbound) => {
+    const outbound = net.connect(Number(port), hostname);
+    const end = () => {
+      inbound.destroy();
+      outbound.destroy();
+    };
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on('error', end).on('close', () => (end(), sockets.delete(s)));
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const address = relay.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    cut: () =>
+      new Promise<void>((resolve) => {
+        relay.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
 }
 
 /** The personal questions, answered in the order the server's form asks them. */
@@ -76,7 +112,7 @@ async function answerPersonal(s: TmuxSession, email: string): Promise<void> {
   await s.type('');
 }
 
-describe.runIf(hasTmux)('the interactive dialogue in a terminal', () => {
+describe.skipIf(!hasTmux)(`the interactive dialogue in a terminal${hasTmux ? '' : ` (${NO_TMUX})`}`, () => {
   it('registers a new customer end to end and shows the registration number', async () => {
     const inv = path.join(dir, 'inv.json');
     const pc = serial('PF');
@@ -232,6 +268,109 @@ describe.runIf(hasTmux)('the interactive dialogue in a terminal', () => {
     const screen = await s.waitFor('Phone: 090-9999-8888');
     await s.waitFor('[exit 0]');
     expect(screen).toContain('Saved');
+  });
+
+  it('keeps changed information when the server cannot be reached, and the next run sends it', async () => {
+    const inv = path.join(dir, 'inv-update-net.json');
+    const pc = serial('PF');
+    await writeInventory(inv, { pc, printer: serial('KMZ') });
+    const registered = await server.services.registration.service.register(
+      CLI_ACTOR,
+      { customer: { name: '鈴木 次郎', nameReading: 'スズキ ジロウ', postalCode: '100-0001', prefecture: '東京都', city: '千代田区', addressLine1: '3-3', phone: '0322223333', email: 'jiro@example.jp' }, password: 'jiro-password', products: [{ serial: pc, maker: 'Lenovo', model: 'ThinkPad X1 Carbon', category: 'pc' }] },
+      '127.0.0.1',
+    );
+    const stateFile = path.join(dir, 'update-net', 'state.json');
+    const pendingFile = path.join(dir, 'update-net', 'pending-update.json');
+
+    // Logged in and the changes typed through the relay; then the network goes before "save".
+    const relay = await cuttableRelay(server.urls.portal);
+    const s = await session(['--server', relay.url, '--from-file', inv, '--state-file', stateFile, '--retries', '0', '--timeout', '2']);
+    await s.waitFor('Choose [1]');
+    await s.type('3');
+    await s.waitFor('Password');
+    await s.type('jiro-password');
+    await s.waitFor('Registered now');
+    for (const label of ['Name *', 'Name reading (kana) *', 'Postal code *', 'Prefecture *', 'City *', 'Street address *', 'Building, room']) {
+      await s.waitFor(label);
+      await s.type('');
+    }
+    await s.waitFor('Phone *');
+    await s.type('090-7777-6666');
+    for (const label of ['E-mail *', 'Birth date', 'Occupation']) {
+      await s.waitFor(label);
+      await s.type('');
+    }
+    await s.waitFor('Save these changes?');
+    await relay.cut();
+    await s.type('');
+    await s.waitFor('Cannot reach the server');
+    await s.waitFor('Your changes are kept on this PC');
+    await s.waitFor('Try again now?');
+    await s.type('n');
+    await s.waitFor('[exit 2]');
+    const kept = await readFile(pendingFile, 'utf8');
+    expect(JSON.parse(kept)).toMatchObject({ serial: pc, changes: { phone: '090-7777-6666' } });
+    expect(kept).not.toContain('jiro-password');
+    expect((await stat(pendingFile)).mode & 0o777).toBe(0o600);
+    const customerId = Number(registered.customerNumber);
+    expect((await server.services.customers.service.get(customerId)).personal.phone).toBe('0322223333');
+
+    // The next run offers the kept changes, asks only the password, and sends them.
+    const again = await session(['--server', server.urls.portal, '--from-file', inv, '--state-file', stateFile]);
+    await again.waitFor('Changes to your registered information were not saved yet');
+    await again.waitFor('phone: 090-7777-6666');
+    await again.waitFor('Send them now?');
+    await again.type('');
+    await again.waitFor('Password');
+    await again.type('jiro-password');
+    await again.waitFor('0322223333 → 090-7777-6666');
+    await again.waitFor('Save these changes?');
+    await again.type('');
+    await again.waitFor('Phone: 090-7777-6666');
+    await again.waitFor('[exit 0]');
+    await expect(stat(pendingFile)).rejects.toThrow();
+    expect((await server.services.customers.service.get(customerId)).personal.phone).toBe('090-7777-6666');
+  });
+
+  it('offers to leave out a product the maker never shipped (serial_unknown), then registers the rest', async () => {
+    // A server of its own: once a shipped-products list exists, it refuses every serial not on it.
+    const shippedServer = await startTestServer();
+    try {
+      const inv = path.join(dir, 'inv-unknown.json');
+      const pc = serial('PF');
+      const printer = serial('KMZ');
+      await writeInventory(inv, { pc, printer });
+      const s = await session(['--server', shippedServer.urls.portal, '--from-file', inv, '--state-file', path.join(dir, 'unknown', 'state.json')]);
+      await s.waitFor('Choose [1]');
+      await s.type('1');
+      await s.waitFor('Enter = continue');
+      await s.type('');
+      // The maker's list arrives after the check: it has the PC, not the printer.
+      const imported = await shippedServer.services.registration.shipped.importBatch([{ line: 2, values: { maker: 'Lenovo', model: 'ThinkPad X1 Carbon', serial: pc, category: 'pc' } }]);
+      expect(imported).toMatchObject({ inserted: 1, rejected: [] });
+      await answerPersonal(s, 'unknown@example.jp');
+      await s.waitFor('[y/N]');
+      await s.type('');
+      await s.waitFor('Password (at least 8 characters)');
+      await s.type('unknown-password');
+      await s.waitFor('Type it again');
+      await s.type('unknown-password');
+      await s.waitFor('Register these?');
+      await s.type('');
+      await s.waitFor('The maker has no record of shipping these');
+      await s.waitFor(`S/N ${printer}`);
+      await s.waitFor('Leave them out and continue?');
+      await s.type('y');
+      await s.waitFor('Register these?');
+      await s.type('');
+      const screen = await s.waitFor(/Registration number: \d{4}-\d{4}-\d{2}/);
+      await s.waitFor('[exit 0]');
+      const registered = screen.slice(screen.lastIndexOf('Registered products'));
+      expect(registered).toContain(`S/N ${pc}`);
+      expect(registered).not.toContain(printer);
+    } finally {
+      await shippedServer.close();
+    }
   });
 
   it('shows a clear message when the server is down before anything is asked', async () => {

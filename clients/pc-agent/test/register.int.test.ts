@@ -107,6 +107,51 @@ describe('clientele-agent register (zero-touch)', () => {
   });
 });
 
+describe('against a maker’s shipped-products list', () => {
+  // A server of its own: once the list holds anything, the server refuses every serial not on it.
+  let shipped: TestServer;
+  const pc = serial('PF');
+  const printer = serial('KMZ');
+
+  beforeAll(async () => {
+    shipped = await startTestServer();
+    const result = await shipped.services.registration.shipped.importBatch([
+      { line: 2, values: { maker: 'Lenovo', model: 'ThinkPad X1 Carbon', serial: pc, category: 'pc', ship_date: '2025-04-01' } },
+    ]);
+    expect(result).toMatchObject({ inserted: 1, rejected: [] });
+  });
+
+  afterAll(async () => {
+    await shipped?.close();
+  });
+
+  it('refuses a product the maker never shipped with serial_unknown, naming it, and exit code 1', async () => {
+    const inv = path.join(dir, 'inv-shipped.json');
+    await writeInventory(inv, { pc, printer });
+    await writeJson(path.join(dir, 'answers-shipped.json'), newCustomerAnswers('shipped@example.jp'));
+    const stateDir = path.join(dir, 'shipped');
+    const args = ['register', '--server', shipped.urls.portal, '--from-file', inv, '--answers', path.join(dir, 'answers-shipped.json'), '--state-file', path.join(stateDir, 'state.json')];
+
+    const res = await runAgent([...args, '--json']);
+    expect(res.code, res.stdout + res.stderr).toBe(1);
+    expect(json(res)).toMatchObject({ error: { code: 'serial_unknown', details: { serials: [printer] } } });
+    // Nothing registered, nothing left pending (the answers file still has everything).
+    await expect(stat(path.join(stateDir, 'state.json'))).rejects.toThrow();
+    await expect(stat(path.join(stateDir, 'pending.json'))).rejects.toThrow();
+
+    // For people: the refusal on stderr, nothing on stdout.
+    const human = await runAgent(args);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toBe('');
+    expect(human.stderr).toMatch(/Refused \(serial_unknown\):.*never shipped/);
+
+    // Without the printer, the PC on the list registers.
+    const pcOnly = await runAgent([...args, '--peripherals', 'none', '--json']);
+    expect(pcOnly.code, pcOnly.stdout + pcOnly.stderr).toBe(0);
+    expect(json(pcOnly).products.map((p: { serial: string }) => p.serial)).toEqual([pc]);
+  });
+});
+
 describe('when the network fails', () => {
   it('keeps the answers (without the password) in the pending file, and a later run completes the registration', async () => {
     const inv = path.join(dir, 'inv-net.json');
