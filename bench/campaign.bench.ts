@@ -80,7 +80,7 @@ export async function main(argv: string[]): Promise<void> {
   const machine = machineInfo();
   const loadBefore = loadPerCpu();
   const sink = await startSinkProcess();
-  const server = await startBenchServer({ keep: options.keep, externalUrl: process.env.DATABASE_URL });
+  const server = await startBenchServer({ keep: options.keep, externalUrl: process.env.DATABASE_URL, clusterDir: 'campaign-pg' });
   const bench = await openBenchDatabase(server, 'bench_campaign', { keep: options.keep });
   try {
     await seed(bench.handle.db, options.customers);

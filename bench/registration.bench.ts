@@ -15,12 +15,14 @@ import { loadPerCpu, machineInfo } from './lib/machine.js';
 import { rate, summarise } from './lib/stats.js';
 import { fmt, printTable } from './lib/table.js';
 import { positiveInt } from './lib/options.js';
+import { PG_STATEMENTS_SETTINGS, statementStats } from './lib/pg-statements.js';
 
 interface Options {
   products: number;
   agents: number;
   registrations: number;
   keep: boolean;
+  pgStatements: boolean;
 }
 
 function parseOptions(argv: string[]): Options | null {
@@ -31,16 +33,18 @@ function parseOptions(argv: string[]): Options | null {
       agents: { type: 'string', default: '200' },
       registrations: { type: 'string', default: '3000' },
       keep: { type: 'boolean', default: false },
+      'pg-statements': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'npm run bench -- registration [--products N] [--agents N] [--registrations N] [--keep]\n' +
+      'npm run bench -- registration [--products N] [--agents N] [--registrations N] [--pg-statements] [--keep]\n' +
         '  --products       registered products already in the database (default 1,000,000)\n' +
         '  --agents         concurrent agents (default 200)\n' +
         '  --registrations  registrations to make, each a PC plus a printer (default 3,000)\n' +
-        '  --keep           reuse .bench-data/pg and the bench database if present\n',
+        '  --keep           reuse .bench-data/registration-pg and its database if present\n' +
+        '  --pg-statements  the statements PostgreSQL spent the registrations\' time on (pg_stat_statements)\n',
     );
     return null;
   }
@@ -49,6 +53,7 @@ function parseOptions(argv: string[]): Options | null {
     agents: positiveInt(values.agents!, 'agents'),
     registrations: positiveInt(values.registrations!, 'registrations'),
     keep: values.keep!,
+    pgStatements: values['pg-statements']!,
   };
 }
 
@@ -102,7 +107,12 @@ export async function main(argv: string[]): Promise<void> {
   if (!options) return;
   const machine = machineInfo();
   const loadBefore = loadPerCpu();
-  const server = await startBenchServer({ keep: options.keep, externalUrl: process.env.DATABASE_URL });
+  const server = await startBenchServer({
+    keep: options.keep,
+    externalUrl: process.env.DATABASE_URL,
+    clusterDir: 'registration-pg',
+    ...(options.pgStatements ? { settings: PG_STATEMENTS_SETTINGS } : {}),
+  });
   const bench = await openBenchDatabase(server, 'bench_registration', { keep: options.keep });
   try {
     process.stderr.write(`PostgreSQL ${server.version} (${server.kind}); ${machine.cpus} CPUs, ${machine.cpuModel}\n`);
@@ -136,6 +146,8 @@ export async function main(argv: string[]): Promise<void> {
     // 2. Registrations through HTTP: 200 agents, each a PC and a printer; one in ten tries a serial that is taken.
     const latencies: number[] = [];
     const statuses = new Map<number, number>();
+    const statements = options.pgStatements ? await statementStats(bench.handle.db, (line) => process.stderr.write(`${line}\n`)) : null;
+    await statements?.reset();
     const bar = progressBar('registrations', options.registrations);
     let next = 0;
     const started = performance.now();
@@ -169,6 +181,7 @@ export async function main(argv: string[]): Promise<void> {
     );
     const totalMs = performance.now() - started;
     bar.stop();
+    await statements?.print(statuses.get(201) ?? 0, 'registrations');
     await surfaces.portal.close();
 
     const ok = statuses.get(201) ?? 0;

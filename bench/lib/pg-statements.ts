@@ -7,7 +7,8 @@ export const PG_STATEMENTS_SETTINGS = { shared_preload_libraries: 'pg_stat_state
 /** pg_stat_statements over a measuring window (--pg-statements): where PostgreSQL's time went. */
 export interface StatementStats {
   reset(): Promise<void>;
-  print(records: number): Promise<void>;
+  /** `what` names the work done in the window, e.g. "records stored". */
+  print(count: number, what?: string): Promise<void>;
 }
 
 export async function statementStats(db: Kysely<any>, say: (line: string) => void): Promise<StatementStats | null> {
@@ -35,7 +36,7 @@ export async function statementStats(db: Kysely<any>, say: (line: string) => voi
       waits = new Map();
       sampler = setInterval(() => void sample().catch(() => undefined), 50);
     },
-    print: async (records) => {
+    print: async (count, what = 'records stored') => {
       if (sampler) clearInterval(sampler);
       sampler = null;
       const r = await sql<{ calls: number; ms: number; rows: number; query: string }>`
@@ -44,7 +45,7 @@ export async function statementStats(db: Kysely<any>, say: (line: string) => voi
           and query not like '%pg_stat_activity%' -- the sampler's own query
         order by 2 desc limit 12`.execute(db);
       const total = r.rows.reduce((a, x) => a + Number(x.ms), 0);
-      say(`  PostgreSQL statements in the window (${fmt(records)} records stored; execution + planning time, wall):`);
+      say(`  PostgreSQL statements in the window (${fmt(count)} ${what}; execution + planning time, wall):`);
       for (const x of r.rows) {
         say(`    ${fmt(Number(x.ms), 0).padStart(7)} ms ${((100 * Number(x.ms)) / total).toFixed(0).padStart(3)}%  ${fmt(Number(x.calls)).padStart(6)} calls  ${x.query.slice(0, 110)}`);
       }
