@@ -73,6 +73,11 @@ export class CustomersService {
     return row;
   }
 
+  /** Number, registration number, name and contact: what a list or a receipt shows, in one read. */
+  async summary(id: number, tx: Executor = this.db): Promise<CustomerSummary> {
+    return summaryView(await this.getRow(id, tx));
+  }
+
   async get(id: number, tx: Executor = this.db): Promise<CustomerView> {
     const row = await this.getRow(id, tx);
     const [identifiers, consents, held] = await Promise.all([
@@ -85,14 +90,7 @@ export class CustomersService {
 
   /** An active customer, or a 409 saying what became of it (merged: where to; erased). */
   async getActiveRow(id: number, tx: Executor = this.db): Promise<CustomerRow> {
-    const row = await this.getRow(id, tx);
-    if (row.status === 'merged') {
-      throw new ConflictError('customer_merged', `Customer ${id} was merged into ${row.merged_into}`, {
-        mergedInto: String(row.merged_into),
-      });
-    }
-    if (row.status === 'erased') throw new ConflictError('customer_erased', `Customer ${id} was erased`);
-    return row;
+    return assertActive(await this.getRow(id, tx));
   }
 
   /**
@@ -217,7 +215,9 @@ export class CustomersService {
         after,
         details: options.source ? { source: options.source } : null,
       });
-      return this.get(row.id, t);
+      // A new customer holds no identifiers or consent yet, and only its own number: the view
+      // needs no further reads.
+      return customerView(row, [], [], [{ id: row.id, registration_no: row.registration_no, created_at: row.created_at }]);
     };
     return tx ? run(tx) : this.db.transaction().execute(run);
   }
@@ -320,23 +320,33 @@ export class CustomersService {
     tx?: Tx,
   ): Promise<CustomerView> {
     const run = async (t: Tx) => {
-      await repo.lockByIds(t, [customerId]);
-      await this.getActiveRow(customerId, t);
-      const current = (await repo.currentConsentOf(t, customerId)).find((c) => c.channel === channel);
-      if (current?.granted === granted) return this.get(customerId, t); // repeated request: nothing new
-      const event = await repo.appendConsent(t, { customer_id: customerId, channel, granted, source, surface: actor.surface });
-      await repo.setCurrentConsent(t, { customer_id: customerId, channel, granted, event_id: event.id, at: event.at });
-      await this.audit.record(t, {
-        actor,
-        action: 'consent.change',
-        customerId,
-        before: { [channel]: current?.granted ?? null },
-        after: { [channel]: granted },
-        details: { source, eventId: event.id },
-      });
+      await this.recordConsent(actor, customerId, channel, granted, source, t);
       return this.get(customerId, t);
     };
     return tx ? run(tx) : this.db.transaction().execute(run);
+  }
+
+  /**
+   * setConsent without reading the customer back, for work that records consent as one step of
+   * its own transaction. Returns whether anything changed (a repeated request changes nothing).
+   */
+  async recordConsent(actor: Actor, customerId: number, channel: ConsentChannel, granted: boolean, source: string, tx: Tx): Promise<boolean> {
+    const [row] = await repo.lockByIds(tx, [customerId]);
+    if (!row) throw new NotFoundError('customer', customerId);
+    assertActive(row);
+    const current = (await repo.currentConsentOf(tx, customerId)).find((c) => c.channel === channel);
+    if (current?.granted === granted) return false;
+    const event = await repo.appendConsent(tx, { customer_id: customerId, channel, granted, source, surface: actor.surface });
+    await repo.setCurrentConsent(tx, { customer_id: customerId, channel, granted, event_id: event.id, at: event.at });
+    await this.audit.record(tx, {
+      actor,
+      action: 'consent.change',
+      customerId,
+      before: { [channel]: current?.granted ?? null },
+      after: { [channel]: granted },
+      details: { source, eventId: event.id },
+    });
+    return true;
   }
 
   async consentHistory(customerId: number) {
@@ -425,4 +435,15 @@ export class CustomersService {
     else customerId = await this.resolveIdentifier('email', login);
     return this.checkPassword(customerId, password, { account: `portal:${login.normalize('NFKC').trim().toLowerCase()}`, ip });
   }
+}
+
+/** The row of an active customer, or a 409 saying what became of it (merged: where to; erased). */
+function assertActive(row: CustomerRow): CustomerRow {
+  if (row.status === 'merged') {
+    throw new ConflictError('customer_merged', `Customer ${row.id} was merged into ${row.merged_into}`, {
+      mergedInto: String(row.merged_into),
+    });
+  }
+  if (row.status === 'erased') throw new ConflictError('customer_erased', `Customer ${row.id} was erased`);
+  return row;
 }

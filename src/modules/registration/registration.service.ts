@@ -172,13 +172,12 @@ export class RegistrationService {
     }
 
     return this.db.transaction().execute(async (tx) => {
-      let customerId = existingCustomerId;
-      if (customerId === null && 'customer' in request) {
-        const created = await this.customers.create(actor, request.customer, tx, { portalPasswordHash: passwordHash, source: 'product registration' });
-        customerId = Number(created.customerNumber);
-        if (request.emailConsent) await this.customers.setConsent(actor, customerId, 'email', true, 'product registration', tx);
-      }
-      const ownerId = customerId!;
+      let owner: { customerNumber: string; registrationNo: string; registrationNoFormatted: string };
+      if (existingCustomerId === null && 'customer' in request) {
+        owner = await this.customers.create(actor, request.customer, tx, { portalPasswordHash: passwordHash, source: 'product registration' });
+        if (request.emailConsent) await this.customers.recordConsent(actor, Number(owner.customerNumber), 'email', true, 'product registration', tx);
+      } else owner = await this.customers.summary(existingCustomerId!, tx);
+      const ownerId = Number(owner.customerNumber);
       const inserted = await repo.insertNew(
         tx,
         clean.map((p) => ({
@@ -205,13 +204,12 @@ export class RegistrationService {
         after: { products: clean.map((p) => `${p.maker} ${p.model} (${p.serial})`) },
         details: { registrationIds: inserted.map((r) => r.id) },
       });
-      const customer = await this.customers.get(ownerId, tx);
       const rows = await repo.findByIds(tx, inserted.map((r) => r.id));
       const serialOfId = new Map(rows.map((r) => [r.id, r.serial]));
       return {
-        registrationNo: customer.registrationNo,
-        registrationNoFormatted: customer.registrationNoFormatted,
-        customerNumber: customer.customerNumber,
+        registrationNo: owner.registrationNo,
+        registrationNoFormatted: owner.registrationNoFormatted,
+        customerNumber: owner.customerNumber,
         products: rows.sort((a, b) => a.id - b.id).map((r) => view(r, serialOfId)),
       };
     });
