@@ -104,18 +104,33 @@ describe('registrations and administration in the console (browser)', () => {
 
   it('uploads the shipped list and shows the rejected lines', async () => {
     await page.goto(url('/registrations'));
+    // Enough rows for several batches, so the server's progress lines show as a moving bar.
+    const more = Array.from({ length: 15_000 }, (_, i) => `Lenovo,ThinkPad E14,E14${String(i).padStart(6, '0')},pc,2026-09-01`);
     await page.getByTestId('shipped-file').setInputFiles({
       name: 'shipped.csv',
       mimeType: 'text/csv',
-      buffer: Buffer.from('maker,model,serial,category,ship_date\nLenovo,ThinkPad X1,PC999,pc,2026-10-01\nX,,BAD,pc,\n'),
+      buffer: Buffer.from(`maker,model,serial,category,ship_date\nLenovo,ThinkPad X1,PC999,pc,2026-10-01\nX,,BAD,pc,\n${more.join('\n')}\n`),
+    });
+    // Every value the import's progress bar shows, however briefly it is on screen.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector('[data-testid="shipped-processing"]');
+        const value = bar?.getAttribute('aria-valuetext');
+        if (value && seen.at(-1) !== value) seen.push(value);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
     });
     await page.getByTestId('shipped-import').click();
     const result = page.getByTestId('shipped-result');
     await result.waitFor();
-    expect(await result.innerText()).toMatch(/1 inserted, 0 updated, 1 rejected/);
+    expect(await result.innerText()).toMatch(/15,001 inserted, 0 updated, 1 rejected/);
     expect(await page.getByTestId('shipped-rejected').innerText()).toContain('model');
-    await expect.poll(() => page.getByTestId('shipped-count').innerText()).toBe('1');
-    expect((await server.services.registration.shipped.stats()).count).toBe(1);
+    const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((v) => / of 15,002 lines checked$/.test(v))).toBe(true);
+    await expect.poll(() => page.getByTestId('shipped-count').innerText()).toBe('15,001');
+    expect((await server.services.registration.shipped.stats()).count).toBe(15_001);
   });
 
   it('creates an API key and shows it only once', async () => {

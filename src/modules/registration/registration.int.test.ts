@@ -132,6 +132,35 @@ describe('the shipped list', () => {
     expect(summary.body.shipped.count).toBe(1);
     await server.db.handle.db.deleteFrom('shipped_products').execute();
   });
+
+  it('streams progress lines, then the result, when asked for application/x-ndjson', async () => {
+    const rows = Array.from({ length: 12_001 }, (_, i) => `Lenovo,ThinkPad X1,STREAM${String(i).padStart(6, '0')},pc,2026-10-01`);
+    rows[7] = 'Lenovo,ThinkPad X1,,pc,2026-10-01';
+    const res = await fetch(`${server.urls.console}/api/shipped-products/import`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'text/csv',
+        accept: 'application/x-ndjson',
+        cookie: `clientele_console=${admin.cookie('clientele_console')}`,
+        'x-csrf-token': admin.csrfToken!,
+      },
+      body: `maker,model,serial,category,ship_date\n${rows.join('\n')}\n`,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.slice(0, -1)).toEqual([0, 5000, 10000, 12001].map((done) => ({ progress: { done, total: 12001 } })));
+    expect(lines.at(-1)).toEqual({ result: { inserted: 12000, updated: 0, rejected: [{ line: 9, problems: [expect.objectContaining({ field: 'serial' })] }] } });
+    // Refusals that need no work still come as a plain 4xx, before any line.
+    const bad = await fetch(`${server.urls.console}/api/shipped-products/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', accept: 'application/x-ndjson', cookie: `clientele_console=${admin.cookie('clientele_console')}`, 'x-csrf-token': admin.csrfToken! },
+      body: 'maker,colour\nLenovo,red\n',
+    });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.code).toBe('invalid_input');
+    await server.db.handle.db.deleteFrom('shipped_products').execute();
+  });
 });
 
 describe('updating the owner’s details (R-3)', () => {

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { UnauthenticatedError, ValidationError } from '../../platform/errors.js';
 import { csvBodyRows } from '../../platform/http/csv-body.js';
 import { errors, IdParams } from '../../platform/http/common-schemas.js';
+import { sendWithProgress, wantsProgress, type ReportProgress } from '../../platform/http/ndjson-progress.js';
 import { requestActor, type Surface } from '../../platform/http/surface.js';
 import type { AccessService } from '../access/access.service.js';
 import type { CustomersService } from '../customers/index.js';
@@ -10,6 +11,9 @@ import { PRODUCT_CATEGORIES } from './registration-form.js';
 import type { RegistrationRequest, RegistrationService } from './registration.service.js';
 import type { ShippedProductsService } from './shipped-products.service.js';
 import type { ProductCategory } from './registration.tables.js';
+
+/** Rows of a shipped list written per statement; the console's progress moves once per batch. */
+const SHIPPED_BATCH = 5000;
 
 const Category = Type.Union(PRODUCT_CATEGORIES.map((c) => Type.Literal(c)));
 const ProductInputSchema = Type.Object(
@@ -238,6 +242,9 @@ export function registerRegistrationConsoleRoutes(app: Surface, deps: Registrati
       schema: {
         tags,
         summary: 'Import the manufacturer’s shipped list (text/csv: maker,model,serial,category,ship_date)',
+        description:
+          'With `Accept: application/x-ndjson` the answer is a stream of lines: `{"progress":{"done","total"}}` after each batch ' +
+          'of rows, then `{"result":…}` (the JSON answer below) or `{"error":{"code","message","details"}}`.',
         response: {
           200: Type.Object({
             inserted: Type.Integer(),
@@ -248,19 +255,24 @@ export function registerRegistrationConsoleRoutes(app: Surface, deps: Registrati
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const records = csvBodyRows(req);
       if (records.length === 0) throw new ValidationError([{ field: 'body', message: 'holds no rows (a header row and at least one product)' }]);
       const unknown = shipped.unknownColumns(Object.keys(records[0]?.values ?? {}));
       if (unknown.length) throw new ValidationError([{ field: 'body', message: `unknown columns: ${unknown.join(', ')}` }]);
-      const result = { inserted: 0, updated: 0, rejected: [] as { line: number; problems: { field: string; message: string }[] }[] };
-      for (let i = 0; i < records.length; i += 5000) {
-        const r = await shipped.importBatch(records.slice(i, i + 5000));
-        result.inserted += r.inserted;
-        result.updated += r.updated;
-        result.rejected.push(...r.rejected);
-      }
-      return result;
+      const run = async (report?: ReportProgress) => {
+        const result = { inserted: 0, updated: 0, rejected: [] as { line: number; problems: { field: string; message: string }[] }[] };
+        report?.(0, records.length);
+        for (let i = 0; i < records.length; i += SHIPPED_BATCH) {
+          const r = await shipped.importBatch(records.slice(i, i + SHIPPED_BATCH));
+          result.inserted += r.inserted;
+          result.updated += r.updated;
+          result.rejected.push(...r.rejected);
+          report?.(Math.min(i + SHIPPED_BATCH, records.length), records.length);
+        }
+        return result;
+      };
+      return wantsProgress(req) ? sendWithProgress(req, reply, run) : run();
     },
   );
 }

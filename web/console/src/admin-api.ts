@@ -222,46 +222,86 @@ export interface Upload<T> {
   abort: () => void;
 }
 
+/** A server error as the console's ApiError, from an `{ error: { code, message, details } }` body. */
+function apiErrorOf(status: number, statusText: string, body: unknown): ApiError {
+  const e = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error ?? {};
+  return new ApiError(
+    status,
+    typeof e.code === 'string' ? e.code : 'http_error',
+    typeof e.message === 'string' && e.message ? e.message : `The server answered ${status} ${statusText}`.trim(),
+    typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : {},
+  );
+}
+
+type ProgressLine = { progress?: { done: number; total: number }; result?: unknown; error?: unknown };
+
 /**
  * Sends the shipped list as the raw CSV body with XMLHttpRequest, which (unlike fetch) reports
- * upload progress. `onUploaded` fires when the last byte has left and the server is working on it.
+ * upload progress. `onUploaded` fires when the last byte has left; the server then answers with
+ * progress lines (application/x-ndjson), passed to `onProcessed` as they arrive, and the result.
  */
 export function uploadShippedList(
   file: Blob,
-  handlers: { onProgress: (loaded: number, total: number) => void; onUploaded: () => void },
+  handlers: { onProgress: (loaded: number, total: number) => void; onUploaded: () => void; onProcessed: (done: number, total: number) => void },
 ): Upload<ShippedImportResult> {
   const xhr = new XMLHttpRequest();
+  let parsedUpTo = 0;
+  let outcome: ProgressLine | null = null;
+  // Reads the complete lines that arrived since the last call; a result or error line is the outcome.
+  const readLines = () => {
+    const text = xhr.responseText;
+    const end = text.lastIndexOf('\n') + 1;
+    if (end <= parsedUpTo) return;
+    for (const raw of text.slice(parsedUpTo, end).split('\n')) {
+      if (!raw.trim()) continue;
+      const line = JSON.parse(raw) as ProgressLine;
+      if (line.progress) handlers.onProcessed(line.progress.done, line.progress.total);
+      else outcome = line;
+    }
+    parsedUpTo = end;
+  };
   const promise = new Promise<ShippedImportResult>((resolve, reject) => {
     xhr.open('POST', '/api/shipped-products/import');
     xhr.setRequestHeader('Content-Type', 'text/csv');
-    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Accept', 'application/x-ndjson, application/json');
     const token = getCsrfToken();
     if (token) xhr.setRequestHeader('X-CSRF-Token', token);
     xhr.withCredentials = true;
     xhr.upload.onprogress = (e) => handlers.onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
     xhr.upload.onload = () => handlers.onUploaded();
+    xhr.onprogress = () => {
+      if (xhr.status >= 200 && xhr.status < 300 && (xhr.getResponseHeader('Content-Type') ?? '').includes('ndjson')) {
+        try {
+          readLines();
+        } catch {
+          // A line cut by a proxy: the final read in onload decides.
+        }
+      }
+    };
     xhr.onerror = () => reject(new ApiError(0, 'network_error', 'Cannot reach the server. Check the connection and try again.'));
     xhr.onabort = () => reject(new DOMException('The upload was cancelled', 'AbortError'));
     xhr.onload = () => {
+      const ok = xhr.status >= 200 && xhr.status < 300;
+      if (ok && (xhr.getResponseHeader('Content-Type') ?? '').includes('ndjson')) {
+        try {
+          readLines();
+        } catch {
+          outcome = null;
+        }
+        const final = outcome as ProgressLine | null;
+        if (final?.result) resolve(final.result as ShippedImportResult);
+        else if (final?.error) reject(apiErrorOf(500, '', final));
+        else reject(new ApiError(0, 'network_error', 'The answer broke off before the import finished. Check the shipped list count and import the file again.'));
+        return;
+      }
       let body: unknown = null;
       try {
         body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
       } catch {
         // Not JSON: a proxy's error page, say.
       }
-      if (xhr.status >= 200 && xhr.status < 300 && body) {
-        resolve(body as ShippedImportResult);
-        return;
-      }
-      const e = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error ?? {};
-      reject(
-        new ApiError(
-          xhr.status,
-          typeof e.code === 'string' ? e.code : 'http_error',
-          typeof e.message === 'string' && e.message ? e.message : `The server answered ${xhr.status} ${xhr.statusText}`.trim(),
-          typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : {},
-        ),
-      );
+      if (ok && body) resolve(body as ShippedImportResult);
+      else reject(apiErrorOf(xhr.status, xhr.statusText, body));
     };
     xhr.send(file);
   });

@@ -7,7 +7,7 @@ import { ErrorMessage } from '../ui';
 type Phase =
   | { name: 'idle' }
   | { name: 'uploading'; loaded: number; total: number }
-  | { name: 'processing' }
+  | { name: 'processing'; done: number; total: number | null }
   | { name: 'done'; result: ShippedImportResult; fileName: string }
   | { name: 'failed'; error: unknown };
 
@@ -40,7 +40,8 @@ export function ShippedImport({ shipped, onImported }: { shipped: ShippedStats; 
     setPhase({ name: 'uploading', loaded: 0, total: file.size });
     const current = uploadShippedList(file, {
       onProgress: (loaded, total) => setPhase({ name: 'uploading', loaded, total }),
-      onUploaded: () => setPhase({ name: 'processing' }),
+      onUploaded: () => setPhase({ name: 'processing', done: 0, total: null }),
+      onProcessed: (done, total) => setPhase({ name: 'processing', done, total }),
     });
     upload.current = current;
     try {
@@ -62,6 +63,7 @@ export function ShippedImport({ shipped, onImported }: { shipped: ShippedStats; 
   };
 
   const percent = phase.name === 'uploading' && phase.total > 0 ? Math.min(100, Math.round((phase.loaded / phase.total) * 100)) : 0;
+  const processed = phase.name === 'processing' && phase.total ? Math.min(100, Math.round((phase.done / phase.total) * 100)) : null;
 
   return (
     <section className="card reg-shipped" aria-labelledby={`${id}-title`} data-testid="shipped">
@@ -141,13 +143,32 @@ export function ShippedImport({ shipped, onImported }: { shipped: ShippedStats; 
             </p>
           </div>
         )}
-        {phase.name === 'processing' && (
+        {phase.name === 'processing' && processed === null && (
           <div className="reg-progress-wrap">
             <div className="reg-progress reg-progress-busy" aria-hidden="true">
               <span className="reg-progress-fill" />
             </div>
             <p className="reg-progress-text muted" role="status">
-              Processing… the server is checking every line.
+              Processing… the server is reading the file.
+            </p>
+          </div>
+        )}
+        {phase.name === 'processing' && processed !== null && (
+          <div className="reg-progress-wrap">
+            <div
+              className="reg-progress"
+              role="progressbar"
+              aria-label="Import"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={processed}
+              aria-valuetext={`${phase.done.toLocaleString()} of ${phase.total!.toLocaleString()} lines checked`}
+              data-testid="shipped-processing"
+            >
+              <span className="reg-progress-fill" style={{ width: `${processed}%` }} />
+            </div>
+            <p className="reg-progress-text muted">
+              Checking and saving… {processed}% ({phase.done.toLocaleString()} of {phase.total!.toLocaleString()} lines)
             </p>
           </div>
         )}
