@@ -2,7 +2,7 @@ import type { RawBuilder } from 'kysely';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/auth/principal.js';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '../../platform/auth/passwords.js';
-import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors.js';
+import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError, type FieldProblem } from '../../platform/errors.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { LoginThrottle } from '../access/login-throttle.service.js';
 import { customersRepository as repo, type CustomerRow } from './customers.repository.js';
@@ -71,6 +71,11 @@ export class CustomersService {
     const row = await repo.findById(tx, id);
     if (!row) throw new NotFoundError('customer', id);
     return row;
+  }
+
+  /** What is wrong with these personal fields, field by field, as create and update would say it. */
+  checkPersonal(input: PersonalInput): FieldProblem[] {
+    return cleanPersonal(input).problems;
   }
 
   /** Number, registration number, name and contact: what a list or a receipt shows, in one read. */

@@ -163,6 +163,66 @@ describe('the shipped list', () => {
   });
 });
 
+describe('the dialogue led by the server (R-7)', () => {
+  type Step = { step: string; question?: { key: string; problem?: string; options?: { value: string; selectable: boolean }[] }; request?: object; error?: { code: string } };
+  const step = async (products: object[], answers: object) => (await portal().post('/api/registration/dialogue', { products, answers })).body as Step;
+
+  it('asks question by question, asks again when an answer is wrong, and ends with the request to send', async () => {
+    const taken = serial();
+    await registerNew([pc(taken)]);
+    const mine = serial();
+    const printer = { serial: serial('PR'), maker: 'Canon', model: 'G3310', category: 'printer', parentSerial: mine };
+    const products = [pc(mine), pc(taken), printer];
+
+    const first = await step(products, {});
+    expect(first.question?.key).toBe('products');
+    expect(first.question?.options?.map((o) => o.selectable)).toEqual([true, false, true]);
+    const wrongChoice = await step(products, { products: [mine, taken] });
+    expect(wrongChoice.question).toMatchObject({ key: 'products', problem: expect.stringContaining(taken) });
+
+    // Answer every question the server asks; the e-mail is wrong once.
+    const answers: { products: string[]; customer: Record<string, string>; emailConsent?: boolean; password?: string } = {
+      products: [mine, printer.serial],
+      customer: {},
+    };
+    const wanted = { ...person(), email: 'not-an-address' } as Record<string, string>;
+    const asked: string[] = [];
+    let current = await step(products, answers);
+    for (let i = 0; current.step === 'ask' && i < 30; i++) {
+      const { key, problem } = current.question!;
+      asked.push(problem ? `${key}!` : key);
+      if (key === 'customer.email' && problem) wanted.email = `dialogue${serialCounter}@example.jp`;
+      if (key.startsWith('customer.')) answers.customer[key.slice(9)] = wanted[key.slice(9)] ?? '';
+      else if (key === 'emailConsent') answers.emailConsent = true;
+      else if (key === 'password') answers.password = asked.includes('password') && !problem ? 'short' : 'dialogue-pass';
+      current = await step(products, answers);
+    }
+    expect(asked).toEqual([
+      'customer.name', 'customer.nameReading', 'customer.postalCode', 'customer.prefecture', 'customer.city', 'customer.addressLine1',
+      'customer.addressLine2', 'customer.phone', 'customer.email', 'customer.email!', 'customer.birthDate', 'customer.occupation',
+      'emailConsent', 'password', 'password!',
+    ]);
+    expect(current.step).toBe('ready');
+    expect(current.request).toMatchObject({ password: 'dialogue-pass', emailConsent: true, products: [{ serial: mine }, { serial: printer.serial, parentSerial: mine }] });
+
+    const registered = await portal().post('/api/registrations', current.request);
+    expect(registered.status).toBe(201);
+    expect(registered.body.products.map((p: { serial: string }) => p.serial)).toEqual([mine, printer.serial]);
+    // Once registered, the same machine has nothing left to offer.
+    expect(await step(products, {})).toMatchObject({ step: 'refused', error: { code: 'nothing_to_register' } });
+  });
+
+  it('asks a too-short password again and refuses malformed products with a 400', async () => {
+    const products = [pc()];
+    // Optional fields left empty count as answered.
+    const customer = { ...person(), addressLine2: '', birthDate: '', occupation: '' };
+    const answers = { products: [products[0]!.serial], customer, emailConsent: false, password: 'short' };
+    expect((await step(products, answers)).question).toMatchObject({ key: 'password', problem: expect.stringContaining('at least') });
+    const bad = await portal().post('/api/registration/dialogue', { products: [{ ...pc(), category: 'toaster' }], answers: {} });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('updating the owner’s details (R-3)', () => {
   it('needs the serial and the password; saves and audits only the changed fields', async () => {
     const s = serial();

@@ -7,8 +7,9 @@ import { requestActor, type Surface } from '../../platform/http/surface.js';
 import type { AccessService } from '../access/access.service.js';
 import type { CustomersService } from '../customers/index.js';
 import { PersonalInputSchema, CustomerSchema, CustomerNumberParams } from '../customers/customers.schemas.js';
-import { PRODUCT_CATEGORIES } from './registration-form.js';
-import type { RegistrationRequest, RegistrationService } from './registration.service.js';
+import { PRODUCT_CATEGORIES, REGISTRATION_FIELDS } from './registration-form.js';
+import type { ProductInput, RegistrationRequest, RegistrationService } from './registration.service.js';
+import type { DialogueAnswers } from './registration-dialogue.js';
 import type { ShippedProductsService } from './shipped-products.service.js';
 import type { ProductCategory } from './registration.tables.js';
 
@@ -47,6 +48,47 @@ const ResultSchema = Type.Object({
   products: Type.Array(ProductSchema),
 });
 
+// Answers are checked by the dialogue itself, so that a wrong one is asked again rather than refused with a 400.
+const Answer = Type.String({ maxLength: 1000 });
+const DialogueBody = Type.Object(
+  {
+    products: Products,
+    answers: Type.Object(
+      {
+        products: Type.Optional(Type.Array(Type.String({ maxLength: 120 }), { maxItems: 50 })),
+        customer: Type.Optional(Type.Object(Object.fromEntries(REGISTRATION_FIELDS.map((f) => [f.name, Type.Optional(Answer)])), { additionalProperties: false })),
+        emailConsent: Type.Optional(Type.Boolean()),
+        password: Type.Optional(Type.String({ maxLength: 200 })),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+const Label = Type.Object({ ja: Type.String(), en: Type.String() });
+const DialogueStepSchema = Type.Union([
+  Type.Object({
+    step: Type.Literal('ask'),
+    question: Type.Object({
+      key: Type.String(),
+      type: Type.String(),
+      label: Label,
+      required: Type.Boolean(),
+      minLength: Type.Optional(Type.Integer()),
+      maxLength: Type.Optional(Type.Integer()),
+      options: Type.Optional(
+        Type.Array(Type.Object({ value: Type.String(), label: Type.String(), status: Type.String(), message: Type.String(), selectable: Type.Boolean() })),
+      ),
+      value: Type.Optional(Type.Union([Type.String(), Type.Boolean(), Type.Array(Type.String())])),
+      problem: Type.Optional(Type.String()),
+    }),
+    answered: Type.Integer(),
+    total: Type.Integer(),
+  }),
+  Type.Object({ step: Type.Literal('ready'), request: Type.Record(Type.String(), Type.Unknown()) }),
+  Type.Object({ step: Type.Literal('refused'), error: Type.Object({ code: Type.String(), message: Type.String() }) }),
+]);
+
 export interface RegistrationRouteDeps {
   registration: RegistrationService;
   shipped: ShippedProductsService;
@@ -63,6 +105,25 @@ export function registerRegistrationPortalRoutes(app: Surface, deps: Registratio
     '/api/registration/form',
     { config: { access: 'public' }, schema: { tags, summary: 'What the registration dialogue asks (the server leads, R-7)' } },
     async () => registration.form(),
+  );
+
+  app.post(
+    '/api/registration/dialogue',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'The dialogue led by the server (R-7): the next question for the answers so far, or the finished request',
+        description:
+          'Send the products found on the machine and the answers so far. `ask`: show the question (again, with `problem`, ' +
+          'when the last answer was not accepted) and call again with its answer under `question.key`. `ready`: POST ' +
+          '`request` to /api/registrations with an Idempotency-Key. `refused`: nothing on this machine can be registered. ' +
+          'The server keeps nothing between calls.',
+        body: DialogueBody,
+        response: { 200: DialogueStepSchema, ...errors(400) },
+      },
+    },
+    async (req) => registration.dialogue(req.body.products as ProductInput[], req.body.answers as DialogueAnswers),
   );
 
   app.post(

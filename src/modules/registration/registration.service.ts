@@ -8,6 +8,10 @@ import { parseRegistrationNo } from '../customers/index.js';
 import { PRODUCT_CATEGORIES, REGISTRATION_FORM } from './registration-form.js';
 import { registrationRepository as repo, type RegistrationFilter, type RegistrationRow } from './registration.repository.js';
 import type { ProductCategory } from './registration.tables.js';
+import { canonicalSerial, SERIAL } from './serial.js';
+import { nextDialogueStep, type DialogueAnswers, type DialogueStep } from './registration-dialogue.js';
+
+export { canonicalSerial } from './serial.js';
 
 export interface ProductInput {
   serial: string;
@@ -44,12 +48,6 @@ export interface RegistrationResult {
 
 export type CollateStatus = 'available' | 'already_registered' | 'unknown' | 'invalid';
 
-const SERIAL = /^[A-Z0-9][A-Z0-9._/-]{0,99}$/;
-
-/** Serials compare without spaces and case: what a label shows and what firmware reports agree. */
-export function canonicalSerial(text: string): string {
-  return text.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
-}
 
 function view(row: RegistrationRow, serialOfId: Map<number, string>): ProductView {
   return {
@@ -104,6 +102,16 @@ export class RegistrationService {
     });
     if (products.length === 0) problems.push({ field: 'products', message: 'must list at least one product' });
     return { clean, problems };
+  }
+
+  /**
+   * The server-led dialogue (R-7): the next question for the products the agent found and the
+   * answers so far, or the complete request for POST /api/registrations.
+   */
+  async dialogue(products: ProductInput[], answers: DialogueAnswers): Promise<DialogueStep> {
+    const { problems } = this.checkProducts(products);
+    if (problems.length) throw new ValidationError(problems);
+    return nextDialogueStep(products, answers, { collate: (p) => this.collate(p), checkPersonal: (input) => this.customers.checkPersonal(input) });
   }
 
   /** Which serials could be registered now (the agent asks before collecting personal info). */

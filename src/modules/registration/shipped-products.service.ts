@@ -2,7 +2,7 @@ import type { Db } from '../../platform/db/database.js';
 import type { FieldProblem } from '../../platform/errors.js';
 import { PRODUCT_CATEGORIES } from './registration-form.js';
 import { registrationRepository as repo } from './registration.repository.js';
-import { canonicalSerial } from './registration.service.js';
+import { canonicalSerial } from './serial.js';
 
 export const SHIPPED_COLUMNS = ['maker', 'model', 'serial', 'category', 'ship_date'] as const;
 
