@@ -1,10 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runFirstBoot, firstBootExitCode } from './first-boot.js';
-import { runInteractive } from './interactive.js';
+import { runInteractive, type DialogueDeps, type DialogueOutcome } from './interactive.js';
 import { collectInventory, formatInventory, InventoryError, inventoryJson, type Inventory } from './inventory.js';
 import { resolveStatePaths, SYSTEM_STATE_FILE, userStateFile, type StatePaths } from './pending-store.js';
 import { ANSWERS_HELP, loadAnswersFile, runScripted, UsageError, type ScriptedOutcome } from './scripted.js';
 import { ApiError, ServerClient, TransportError } from './server-client.js';
+import { runServerLed } from './server-led.js';
 import { CancelledError, TerminalPrompter } from './terminal.js';
 
 const DEFAULT_SERVER = process.env.CLIENTELE_AGENT_SERVER || 'http://127.0.0.1:3001';
@@ -17,6 +18,13 @@ const INVENTORY_HELP = `Inventory file (--from-file, and what \`inventory --json
   machine may be null. Categories: pc, printer, scanner, terminal_adapter, storage, other.
   "id" says where a device was found and must be unique; "details" (strings) and "reason" are optional.
   "registrable": false withdraws a device; a device without a usable serial is never registrable.`;
+
+const SERVER_LED_HELP = `Server-led (--server-led): the inventory is read as usual (--from-file too) and every registrable
+  product is sent to POST /api/registration/dialogue with the answers so far; the server says what to
+  ask next (products, each personal field, e-mail consent, password) and asks again, with the reason,
+  when an answer is not accepted. The answers stay in this run only until the server has the whole
+  request, which is then sent like the dialogue's own: kept in pending.json (never the password),
+  one Idempotency-Key across retries.`;
 
 const EXIT_HELP = `Exit codes: 0 done, 1 refused by the server (or nothing to register), 2 network or usage error, 130 cancelled.`;
 
@@ -77,10 +85,14 @@ function printScripted(outcome: ScriptedOutcome, json: boolean): number {
   return outcome.code;
 }
 
-async function interactive(opts: ConnectionOptions & InventorySource, paths?: StatePaths): Promise<number> {
+async function interactive(
+  opts: ConnectionOptions & InventorySource,
+  paths?: StatePaths,
+  run: (deps: DialogueDeps) => Promise<DialogueOutcome> = runInteractive,
+): Promise<number> {
   const prompter = new TerminalPrompter();
   try {
-    const outcome = await runInteractive({
+    const outcome = await run({
       prompter,
       client: makeClient(opts),
       paths: paths ?? (await resolveStatePaths(opts.stateFile)),
@@ -93,13 +105,20 @@ async function interactive(opts: ConnectionOptions & InventorySource, paths?: St
 }
 
 interface RegisterOptions extends ConnectionOptions, InventorySource {
-  answers: string;
+  answers?: string;
+  serverLed?: boolean;
   json?: boolean;
   peripherals: string;
   machine: boolean;
 }
 
 async function register(opts: RegisterOptions): Promise<number> {
+  if (opts.serverLed) {
+    if (opts.answers) throw new UsageError('--server-led asks in this terminal: it takes no --answers file');
+    if (opts.json) throw new UsageError('--server-led is a dialogue in this terminal: it prints no --json');
+    return interactive(opts, undefined, runServerLed);
+  }
+  if (!opts.answers) throw new UsageError('register needs --answers <file> (zero-touch), or --server-led (the server asks, in this terminal)');
   const answers = await loadAnswersFile(opts.answers);
   const inventory = await inventoryLoader(opts)();
   const outcome = await runScripted({
@@ -207,17 +226,18 @@ function buildProgram(setCode: (code: number) => void): Command {
     addConnectionOptions(
       program
         .command('register')
-        .description('register without asking anything, from an answers file (zero-touch)')
-        .requiredOption('--answers <file>', 'the answers file (format below)')
-        .option('--json', 'print the result (or the error) as one JSON document on stdout')
-        .option('--peripherals <list>', 'which peripherals: all, none, or ids such as usb:1-2,block:sda', 'all')
-        .option('--no-machine', 'do not register the PC itself, only peripherals'),
+        .description('register without asking anything, from an answers file (zero-touch); or, with --server-led, in a dialogue the server leads')
+        .option('--answers <file>', 'the answers file (format below)')
+        .option('--server-led', 'a new registration in this terminal, asked question by question by the server (R-7; see below)')
+        .option('--json', 'with --answers: print the result (or the error) as one JSON document on stdout')
+        .option('--peripherals <list>', 'with --answers: which peripherals: all, none, or ids such as usb:1-2,block:sda', 'all')
+        .option('--no-machine', 'with --answers: do not register the PC itself, only peripherals'),
     ),
   )
     .addHelpText(
       'after',
       `\nOn success prints {"registrationNumber": "1234-5678-90", "customerNumber": "…", "products": […]};\n` +
-        `on refusal {"error": {"code", "message", "details"}} and exit code 1.\n\n${ANSWERS_HELP}\n\n${INVENTORY_HELP}\n\n${EXIT_HELP}`,
+        `on refusal {"error": {"code", "message", "details"}} and exit code 1.\n\n${SERVER_LED_HELP}\n\n${ANSWERS_HELP}\n\n${INVENTORY_HELP}\n\n${EXIT_HELP}`,
     )
     .action(async (opts: RegisterOptions) => setCode(await register(opts)));
   return program;

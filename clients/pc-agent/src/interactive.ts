@@ -21,7 +21,7 @@ import {
   type ServerClient,
 } from './server-client.js';
 import { submitRegistration, type SubmitContext } from './submit.js';
-import { confirm, type Prompter } from './terminal.js';
+import { chooseSeveral, confirm, type Prompter } from './terminal.js';
 import { bigText, box, table } from './text.js';
 
 export interface DialogueDeps {
@@ -38,9 +38,21 @@ export type DialogueOutcome =
   /** Nothing was registered; `code` is the exit code (1 refused or nothing to do, 2 no network). */
   | { kind: 'stopped'; code: number };
 
-interface Ctx extends DialogueDeps {
+/** What every step of a dialogue works with; the server-led dialogue (server-led.ts) shares it. */
+export interface DialogueContext extends DialogueDeps {
   submit: SubmitContext;
   form?: RegistrationForm;
+}
+type Ctx = DialogueContext;
+
+export function dialogueContext(deps: DialogueDeps): DialogueContext {
+  return { ...deps, submit: { client: deps.client, paths: deps.paths, warn: (m) => deps.prompter.say(`  ! ${m}`) } };
+}
+
+export function sayTitle(p: Prompter, title: string): void {
+  p.say(RULE);
+  p.say(title);
+  p.say(RULE);
 }
 
 const RULE = '─'.repeat(60);
@@ -52,10 +64,8 @@ const RULE = '─'.repeat(60);
  */
 export async function runInteractive(deps: DialogueDeps): Promise<DialogueOutcome> {
   const p = deps.prompter;
-  const ctx: Ctx = { ...deps, submit: { client: deps.client, paths: deps.paths, warn: (m) => p.say(`  ! ${m}`) } };
-  p.say(RULE);
-  p.say('Clientele 製品登録 / Product registration');
-  p.say(RULE);
+  const ctx = dialogueContext(deps);
+  sayTitle(p, 'Clientele 製品登録 / Product registration');
 
   const pending = await loadPending(deps.paths).catch(() => null);
   let defaults: Record<string, string> = {};
@@ -85,7 +95,7 @@ export async function runInteractive(deps: DialogueDeps): Promise<DialogueOutcom
   }
 }
 
-function describePending(pending: PendingRegistration): string {
+export function describePending(pending: PendingRegistration): string {
   const r = pending.request;
   const lines = [`  保存日時 / Saved: ${new Date(pending.savedAt).toLocaleString()}`];
   if (r.kind === 'new') lines.push(`  氏名 / Name: ${r.customer.name ?? '-'}   E-mail: ${r.customer.email ?? '-'}`);
@@ -107,7 +117,7 @@ async function getForm(ctx: Ctx): Promise<RegistrationForm> {
 
 // ---- products ----------------------------------------------------------------------------------
 
-async function inventoryAndCandidates(ctx: Ctx): Promise<{ inv: Inventory; candidates: Candidate[] } | null> {
+export async function inventoryAndCandidates(ctx: Ctx): Promise<{ inv: Inventory; candidates: Candidate[] } | null> {
   const p = ctx.prompter;
   p.say('');
   p.say('このPCと接続機器を調べています… / Looking at this PC and its devices…');
@@ -123,7 +133,7 @@ async function inventoryAndCandidates(ctx: Ctx): Promise<{ inv: Inventory; candi
   return { inv, candidates };
 }
 
-const STATUS_TEXT: Record<string, string> = {
+export const STATUS_TEXT: Record<string, string> = {
   already_registered: '登録済み / already registered',
   unknown: 'メーカーの出荷記録にありません / not in the maker’s shipping list',
   invalid: 'シリアル番号が正しくありません / not a valid serial number',
@@ -137,45 +147,15 @@ async function selectProducts(ctx: Ctx, candidates: Candidate[], collate: Collat
     const s = statusOf.get(canonicalSerial(c.product.serial));
     return s && s.status !== 'available' ? (STATUS_TEXT[s.status] ?? s.message) : null;
   };
-  const chosen = new Set(candidates.filter((c) => !blocked(c)).map((c) => c.id));
-  if (!chosen.size) {
+  if (candidates.every(blocked)) {
     p.say('');
     p.say('登録できる製品がありません / There is nothing left to register:');
     for (const c of candidates) p.say(`  - ${c.label} (${c.product.serial}): ${blocked(c)}`);
     return [];
   }
-  for (;;) {
-    p.say('');
-    p.say('登録する製品 / Products to register:');
-    candidates.forEach((c, i) => {
-      const why = blocked(c);
-      const mark = why ? '[-]' : chosen.has(c.id) ? '[x]' : '[ ]';
-      p.say(`  ${mark} ${i + 1}. ${c.label}  ${c.product.category}  S/N ${c.product.serial}${why ? `  — ${why}` : ''}`);
-    });
-    const answer = (
-      await p.ask('番号で選択を切り替え（例: 2 3）、a=すべて、n=なし、Enter で決定 / Numbers toggle (e.g. "2 3"), a = all, n = none, Enter = continue')
-    )
-      .normalize('NFKC')
-      .trim()
-      .toLowerCase();
-    if (!answer) {
-      const selected = candidates.filter((c) => chosen.has(c.id));
-      if (selected.length) return selected;
-      p.say('  1つ以上選んでください / Choose at least one product');
-      continue;
-    }
-    if (answer === 'a') candidates.filter((c) => !blocked(c)).forEach((c) => chosen.add(c.id));
-    else if (answer === 'n') chosen.clear();
-    else {
-      for (const token of answer.split(/[\s,]+/)) {
-        const c = candidates[Number(token) - 1];
-        if (!/^\d+$/.test(token) || !c) p.say(`  "${token}" はリストにありません / "${token}" is not in the list`);
-        else if (blocked(c)) p.say(`  ${token}. は選べません / ${token}. cannot be chosen: ${blocked(c)}`);
-        else if (chosen.has(c.id)) chosen.delete(c.id);
-        else chosen.add(c.id);
-      }
-    }
-  }
+  const choices = candidates.map((c) => ({ text: `${c.label}  ${c.product.category}  S/N ${c.product.serial}`, blocked: blocked(c) }));
+  const picked = await chooseSeveral(p, '登録する製品 / Products to register:', choices, choices.keys());
+  return picked.map((i) => candidates[i]!);
 }
 
 async function chooseProducts(ctx: Ctx): Promise<ProductInput[] | null> {
@@ -265,7 +245,7 @@ function showRegistered(p: Prompter, result: RegistrationResult): void {
   p.say('Keep this number: with your password it lets you add products and change your details.');
 }
 
-async function waitOut(ctx: Ctx, seconds: number): Promise<boolean> {
+export async function waitOut(ctx: Ctx, seconds: number): Promise<boolean> {
   const p = ctx.prompter;
   p.say(`  試行回数が多すぎます。${seconds} 秒後にもう一度送れます。/ Too many attempts: you can try again in ${seconds} s.`);
   if (!(await confirm(p, '待ってからもう一度送りますか？ / Wait and try again?', true))) return false;
@@ -278,6 +258,36 @@ function explainTransport(ctx: Ctx, err: TransportError): void {
   p.say('');
   p.say(`  ✗ サーバーに接続できません / Cannot reach the server: ${err.message}`);
   p.say(`  入力内容はこのPCに保存しました（パスワードを除く）/ Your answers are kept on this PC (not the password): ${ctx.paths.pendingFile}`);
+}
+
+export type Sent = { kind: 'registered'; result: RegistrationResult } | { kind: 'stopped'; code: 2 } | { kind: 'refused'; error: ApiError };
+
+/**
+ * Sends once through `submitRegistration` (answers kept without the password, Idempotency-Key)
+ * and shows the registration number. A network failure is explained and may be retried at once
+ * with the key the lost attempt carried; a refusal is returned for the caller to handle.
+ */
+export async function sendRegistration(ctx: Ctx, request: PendingRequest, password: string, resumeKey?: string): Promise<Sent> {
+  const p = ctx.prompter;
+  let key = resumeKey;
+  for (;;) {
+    p.say('送信しています… / Sending…');
+    try {
+      const result = await submitRegistration(ctx.submit, request, password, key);
+      showRegistered(p, result);
+      return { kind: 'registered', result };
+    } catch (err) {
+      if (err instanceof ApiError) return { kind: 'refused', error: err };
+      if (!(err instanceof TransportError)) throw err;
+      explainTransport(ctx, err);
+      if (!(await confirm(p, 'もう一度送信しますか？ / Try again now?', true))) {
+        p.say('次回このエージェントを起動すると、続きから登録できます。/ Start the agent again later to finish.');
+        return { kind: 'stopped', code: 2 };
+      }
+      // The same attempt: the key the lost request carried, from the pending file.
+      key = (await loadPending(ctx.paths).catch(() => null))?.idempotencyKey ?? key;
+    }
+  }
 }
 
 /**
@@ -304,30 +314,14 @@ async function sendLoop(ctx: Ctx, request: PendingRequest, password: string, res
       }
       confirmed = true;
     }
-    p.say('送信しています… / Sending…');
-    try {
-      const result = await submitRegistration(ctx.submit, request, password, key);
-      showRegistered(p, result);
-      return { kind: 'registered', result };
-    } catch (err) {
-      if (err instanceof TransportError) {
-        explainTransport(ctx, err);
-        if (await confirm(p, 'もう一度送信しますか？ / Try again now?', true)) {
-          // The same attempt: the key the lost request carried, from the pending file.
-          key = (await loadPending(ctx.paths).catch(() => null))?.idempotencyKey ?? key;
-          continue;
-        }
-        p.say('次回このエージェントを起動すると、続きから登録できます。/ Start the agent again later to finish.');
-        return { kind: 'stopped', code: 2 };
-      }
-      if (!(err instanceof ApiError)) throw err;
-      key = undefined;
-      if (err.code === 'invalid_credentials') loginFailures++;
-      const next = await correct(ctx, err, request, password, loginFailures);
-      if (!next) return { kind: 'stopped', code: 1 };
-      ({ request, password } = next);
-      confirmed = next.confirmed;
-    }
+    const sent = await sendRegistration(ctx, request, password, key);
+    if (sent.kind !== 'refused') return sent;
+    key = undefined;
+    if (sent.error.code === 'invalid_credentials') loginFailures++;
+    const next = await correct(ctx, sent.error, request, password, loginFailures);
+    if (!next) return { kind: 'stopped', code: 1 };
+    ({ request, password } = next);
+    confirmed = next.confirmed;
   }
 }
 
@@ -467,7 +461,7 @@ async function addProducts(ctx: Ctx): Promise<DialogueOutcome> {
   return sendLoop(ctx, { kind: 'existing', registrationNo, products }, password);
 }
 
-async function resume(ctx: Ctx, pending: PendingRegistration): Promise<DialogueOutcome> {
+export async function resume(ctx: Ctx, pending: PendingRegistration): Promise<DialogueOutcome> {
   const p = ctx.prompter;
   const form = await getForm(ctx);
   if (pending.server !== ctx.client.baseUrl) p.say(`  (保存時のサーバー / saved for ${pending.server}; 送信先 / sending to ${ctx.client.baseUrl})`);

@@ -96,6 +96,48 @@ export type RegistrationBody =
   | { customer: Record<string, string>; password: string; emailConsent: boolean; products: ProductInput[] }
   | { existing: { registrationNo: string; password: string }; products: ProductInput[] };
 
+/** The answers of the server-led dialogue (R-7); the agent holds them and resends them all each time. */
+export interface DialogueAnswers {
+  /** Serials the customer chose. */
+  products?: string[];
+  customer?: Record<string, string>;
+  emailConsent?: boolean;
+  password?: string;
+}
+
+export interface DialogueOption {
+  /** The serial, as the server writes it. */
+  value: string;
+  label: string;
+  status: string;
+  message: string;
+  selectable: boolean;
+}
+
+export interface DialogueQuestion {
+  /** Where the answer goes: `products`, `customer.<field>`, `emailConsent` or `password`. */
+  key: string;
+  type: 'choose' | FormField['type'] | 'yesno' | 'password';
+  label: { ja: string; en: string };
+  required: boolean;
+  minLength?: number;
+  maxLength?: number;
+  options?: DialogueOption[];
+  /** The answer given so far, to offer as the default. */
+  value?: string | boolean | string[];
+  /** Why the last answer for this key was not accepted. */
+  problem?: string;
+}
+
+/** A product of the finished request: the server says `parentSerial: null` for "none". */
+export type DialogueProduct = Omit<ProductInput, 'parentSerial'> & { parentSerial?: string | null };
+
+export type DialogueStep =
+  | { step: 'ask'; question: DialogueQuestion; answered: number; total: number }
+  /** `request` is the body for POST /api/registrations, as is. */
+  | { step: 'ready'; request: { customer: Record<string, string>; password: string; emailConsent: boolean; products: DialogueProduct[] } }
+  | { step: 'refused'; error: { code: string; message: string } };
+
 export interface RetryPolicy {
   /** Further attempts after the first. */
   retries: number;
@@ -273,6 +315,14 @@ export class ServerClient {
     return res;
   }
 
+  /**
+   * The server-led dialogue: the next question for these answers, or the finished request. The
+   * server keeps nothing between calls, so repeating one (a retry) is harmless.
+   */
+  async dialogue(products: ProductInput[], answers: DialogueAnswers): Promise<DialogueStep> {
+    return checkStep(await this.request<unknown>('POST', '/api/registration/dialogue', { body: { products, answers } }));
+  }
+
   async serialLogin(serial: string, password: string): Promise<Customer> {
     const res = await this.request<{ customer: Customer; csrfToken: string }>('POST', '/api/auth/serial-login', { body: { serial, password }, retry429: false });
     this.csrfToken = res.csrfToken;
@@ -320,6 +370,29 @@ function describeNetworkError(err: unknown): string {
   if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN') return 'the server name cannot be resolved (no network?)';
   if (cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET') return 'the connection was cut';
   return cause?.message ?? (err as Error).message;
+}
+
+const KNOWN_KEY = /^(products|emailConsent|password|customer\.[A-Za-z0-9_]+)$/;
+
+/** A step this agent can act on, or a TransportError('server'): an agent must not guess at a question. */
+function checkStep(body: unknown): DialogueStep {
+  const step = body as Partial<Record<string, unknown>> | null;
+  const malformed = (why: string) => new TransportError('server', `The server sent a dialogue step this agent cannot follow (${why})`);
+  if (step?.step === 'refused') {
+    const error = (step.error ?? {}) as { code?: unknown; message?: unknown };
+    return { step: 'refused', error: { code: String(error.code ?? 'refused'), message: String(error.message ?? error.code ?? 'refused') } };
+  }
+  if (step?.step === 'ready') {
+    const request = step.request as Partial<Extract<DialogueStep, { step: 'ready' }>['request']> | undefined;
+    if (!request || typeof request.customer !== 'object' || typeof request.password !== 'string' || !Array.isArray(request.products)) throw malformed('an incomplete request');
+    return { step: 'ready', request: { customer: request.customer ?? {}, password: request.password, emailConsent: request.emailConsent === true, products: request.products } };
+  }
+  if (step?.step !== 'ask') throw malformed(`step ${JSON.stringify(step?.step)}`);
+  const question = step.question as DialogueQuestion | undefined;
+  if (!question || typeof question.key !== 'string' || !KNOWN_KEY.test(question.key)) throw malformed(`question ${JSON.stringify(question?.key)}`);
+  if (question.key === 'products' && !Array.isArray(question.options)) throw malformed('a choice without options');
+  const label = question.label?.ja && question.label.en ? question.label : { ja: question.key, en: question.key };
+  return { step: 'ask', question: { ...question, label }, answered: Number(step.answered) || 0, total: Number(step.total) || 0 };
 }
 
 function checkForm(form: RegistrationForm): RegistrationForm {

@@ -30,6 +30,55 @@ export async function confirm(p: Prompter, question: string, defaultYes: boolean
   }
 }
 
+/** One line of a checkbox list; `blocked` says why it cannot be ticked. */
+export interface Choice {
+  text: string;
+  blocked: string | null;
+}
+
+/**
+ * A checkbox list by number: numbers toggle (`2 3`), `a` ticks all that can be ticked, `n`
+ * none, Enter accepts. Lines that are blocked are shown, with why, and never ticked.
+ * Returns the indexes ticked, never none.
+ */
+export async function chooseSeveral(p: Prompter, title: string, choices: Choice[], ticked: Iterable<number>): Promise<number[]> {
+  const chosen = new Set([...ticked].filter((i) => choices[i] && !choices[i].blocked));
+  for (;;) {
+    p.say('');
+    p.say(title);
+    choices.forEach((c, i) => {
+      const mark = c.blocked ? '[-]' : chosen.has(i) ? '[x]' : '[ ]';
+      p.say(`  ${mark} ${i + 1}. ${c.text}${c.blocked ? `  — ${c.blocked}` : ''}`);
+    });
+    const answer = (
+      await p.ask('番号で選択を切り替え（例: 2 3）、a=すべて、n=なし、Enter で決定 / Numbers toggle (e.g. "2 3"), a = all, n = none, Enter = continue')
+    )
+      .normalize('NFKC')
+      .trim()
+      .toLowerCase();
+    if (!answer) {
+      if (chosen.size) return [...chosen].sort((a, b) => a - b);
+      p.say('  1つ以上選んでください / Choose at least one product');
+      continue;
+    }
+    if (answer === 'a') {
+      choices.forEach((c, i) => {
+        if (!c.blocked) chosen.add(i);
+      });
+    }
+    else if (answer === 'n') chosen.clear();
+    else {
+      for (const token of answer.split(/[\s,]+/)) {
+        const c = choices[Number(token) - 1];
+        if (!/^\d+$/.test(token) || !c) p.say(`  "${token}" はリストにありません / "${token}" is not in the list`);
+        else if (c.blocked) p.say(`  ${token}. は選べません / ${token}. cannot be chosen: ${c.blocked}`);
+        else if (chosen.has(Number(token) - 1)) chosen.delete(Number(token) - 1);
+        else chosen.add(Number(token) - 1);
+      }
+    }
+  }
+}
+
 /** Output that can be muted while a password is typed: readline echoes through it. */
 class MutableOutput extends Writable {
   muted = false;

@@ -34,6 +34,10 @@ describe('clientele-agent --help', () => {
     expect(help).toContain('"registrationNumber"');
     expect(help).toContain('{"error": {"code", "message", "details"}}');
     expect(help).toMatch(/Exit codes: 0 done, 1 refused/);
+    // The dialogue the server leads is an option of register, explained there.
+    expect(help).toMatch(/--server-led\s+a new registration in this terminal, asked question by\s+question by the server/);
+    expect(help).toContain('Server-led (--server-led):');
+    expect(help).toContain('POST /api/registration/dialogue');
   });
 
   it('the top-level --help points to register --help for the file formats', async () => {

@@ -383,6 +383,79 @@ describe.skipIf(!hasTmux)(`the interactive dialogue in a terminal${hasTmux ? '' 
     await s.waitFor('[exit 2]');
   });
 
+  it('register --server-led: the server asks, the agent registers what it found and shows the number', async () => {
+    const inv = path.join(dir, 'inv-server-led.json');
+    const [pc, printer, scanner] = [serial('PF'), serial('KMZ'), serial('A1BC')];
+    await writeInventory(inv, { pc, printer, scanner });
+    // The scanner is someone else's already: the server offers it, but not to be chosen.
+    await server.services.registration.service.register(
+      CLI_ACTOR,
+      { customer: { name: 'Other', nameReading: 'アザー', postalCode: '100-0001', prefecture: '東京都', city: '千代田区', addressLine1: '1', phone: '0312345678', email: 'other-led@example.jp' }, password: 'other-password', products: [{ serial: scanner, maker: 'PFU', model: 'ScanSnap iX1600', category: 'scanner' }] },
+      '127.0.0.1',
+    );
+    const stateFile = path.join(dir, 'server-led', 'state.json');
+    const s = await session(['register', '--server-led', '--server', server.urls.portal, '--from-file', inv, '--state-file', stateFile]);
+
+    await s.waitFor('(1/13) 登録する製品 / Products to register');
+    await s.waitFor(`[-] 3. PFU ScanSnap iX1600 (S/N ${scanner})  — 登録済み / already registered`);
+    await s.waitFor('Enter = continue');
+    await s.type('3');
+    await s.waitFor('3. cannot be chosen');
+    await s.waitFor('Enter = continue');
+    await s.type('');
+    const answers: [prompt: string, answer: string][] = [
+      ['(2/13) 氏名 / Name *', '山田 三郎'],
+      ['(3/13) フリガナ / Name reading (kana) *', 'ヤマダ サブロウ'],
+      ['(4/13) 郵便番号 / Postal code *', '1000001'],
+      ['(5/13) 都道府県 / Prefecture *', '東京都'],
+      ['(6/13) 市区町村 / City *', '千代田区'],
+      // A required field left empty: the server says so and asks it again.
+      ['(7/13) 番地 / Street address *', ''],
+      ['is required', '千代田1-1'],
+      ['(8/13) 建物名・部屋番号 / Building, room', ''],
+      ['(9/13) 電話番号 / Phone *', '03-1234-5678'],
+      ['(10/13) メールアドレス / E-mail *', 'not-an-email'],
+      ['is not a valid e-mail address', 'saburo@example.jp'],
+      ['(11/14) 生年月日 / Birth date', ''],
+      ['(12/14) 職業 / Occupation', ''],
+      ['(13/14) 製品情報やサポートのお知らせをメールで受け取る / Send me product news and support notices by e-mail [y/N]', 'y'],
+      ['(14/14) パスワード（8文字以上） / Password (at least 8 characters)', 'saburo-password'],
+      ['Type it again', 'saburo-password'],
+    ];
+    for (const [prompt, answer] of answers) {
+      await s.waitFor(prompt);
+      await s.type(answer);
+    }
+    await s.waitFor(`S/N ${printer}  (このPCに接続 / on this PC)`);
+    await s.waitFor('Register these?');
+    await s.type('');
+    const screen = await s.waitFor(/Registration number: \d{4}-\d{4}-\d{2}/);
+    await s.waitFor('[exit 0]');
+    expect(screen).not.toContain('saburo-password');
+
+    // What the server holds: the customer with the number shown, the PC and the printer linked to it.
+    const number = /Registration number: (\d{4}-\d{4}-\d{2})/.exec(screen)![1];
+    const [registered] = await server.services.registration.service.list({ serial: pc, limit: 1 });
+    const customerId = Number(registered!.customerNumber);
+    const customer = await server.services.customers.service.get(customerId);
+    expect(customer.registrationNoFormatted).toBe(number);
+    expect(customer.personal).toMatchObject({ name: '山田 三郎', addressLine1: '千代田1-1', email: 'saburo@example.jp' });
+    expect(customer.consent.email?.granted).toBe(true);
+    const products = await server.services.registration.service.productsOf(customerId);
+    expect(products.map((x) => [x.serial, x.parentSerial]).sort()).toEqual([[pc, null], [printer, pc]].sort());
+    // With the password typed in the dialogue, the portal opens on the PC's serial.
+    const login = await fetch(`${server.urls.portal}/api/auth/serial-login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ serial: pc, password: 'saburo-password' }),
+    });
+    expect(login.status).toBe(200);
+    expect(((await login.json()) as { customer: { registrationNoFormatted: string } }).customer.registrationNoFormatted).toBe(number);
+    const state = JSON.parse(await readFile(stateFile, 'utf8'));
+    expect(state).toMatchObject({ registered: true, registrationNoFormatted: number });
+    await expect(stat(path.join(dir, 'server-led', 'pending.json'))).rejects.toThrow();
+  });
+
   it('at first boot, "don’t ask again" is remembered and later runs end at once, silently', async () => {
     const inv = path.join(dir, 'inv-boot.json');
     await writeInventory(inv, { pc: serial('PF'), printer: serial('KMZ') });
