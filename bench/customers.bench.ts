@@ -28,6 +28,7 @@ import { BENCH_DIR, openBenchDatabase, startBenchServer, type BenchDatabase, typ
 import { loadPerCpu, machineInfo } from './lib/machine.js';
 import { rate, summarise, type LatencySummary } from './lib/stats.js';
 import { fmt, printTable, type Cell } from './lib/table.js';
+import { PG_STATEMENTS_SETTINGS, statementStats } from './lib/pg-statements.js';
 
 const GOAL_IMPORT_ROWS_PER_S = 20_000;
 const GOAL_SEARCH_P95_MS = 50;
@@ -44,6 +45,8 @@ const HELP = `Usage: npm run bench -- customers [options]
   --cli-rows <n>       rows for one run of the real CLI import into a separate database (default 20000, 0: skip)
   --seed <n>           seed of the fake people and the query mix (default 20261122)
   --keep               reuse the cluster, CSV and imported data of an earlier --keep run, and keep them
+  --pg-set <k=v>       a server setting for the embedded PostgreSQL (repeatable), e.g. --pg-set wal_buffers=64MB
+  --pg-statements      during the import: the statements PostgreSQL spent its time on, and what its backends waited for
 
 DATABASE_URL=postgres://…  benchmark that server (databases ${DATABASE} and ${CLI_DATABASE}
                            are created on it and dropped afterwards unless --keep) instead of a
@@ -57,6 +60,8 @@ interface Options {
   cliRows: number;
   seed: number;
   keep: boolean;
+  pgStatements: boolean;
+  pgSettings: Record<string, string>;
 }
 
 function parseOptions(argv: string[]): Options | null {
@@ -71,6 +76,8 @@ function parseOptions(argv: string[]): Options | null {
       'cli-rows': { type: 'string' },
       seed: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      'pg-statements': { type: 'boolean', default: false },
+      'pg-set': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -89,6 +96,14 @@ function parseOptions(argv: string[]): Options | null {
     cliRows: int('cli-rows', values['cli-rows'], 20_000),
     seed: int('seed', values.seed, 20261122),
     keep: values.keep ?? false,
+    pgStatements: values['pg-statements'] ?? false,
+    pgSettings: Object.fromEntries(
+      (values['pg-set'] ?? []).map((kv) => {
+        const at = kv.indexOf('=');
+        if (at < 1) throw new Error(`--pg-set takes name=value (got "${kv}")`);
+        return [kv.slice(0, at), kv.slice(at + 1)];
+      }),
+    ),
   };
 }
 
@@ -565,7 +580,9 @@ export async function main(argv: string[]): Promise<void> {
 
   const externalUrl = loadConfig().databaseUrl;
   say(externalUrl ? 'Using the server at DATABASE_URL.' : `Starting an embedded PostgreSQL in ${path.join(BENCH_DIR, 'pg')} …`);
-  const server = await startBenchServer({ keep: options.keep, externalUrl });
+  const settings = { ...options.pgSettings, ...(options.pgStatements ? PG_STATEMENTS_SETTINGS : {}) };
+  if (Object.keys(options.pgSettings).length) say(`Server settings: ${Object.entries(options.pgSettings).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  const server = await startBenchServer({ keep: options.keep, externalUrl, settings });
   let db: BenchDatabase | undefined;
   try {
     db = await openBenchDatabase(server, DATABASE, { keep: options.keep });
@@ -598,7 +615,10 @@ export async function main(argv: string[]): Promise<void> {
         await rm(`${cliFile}.rejects.csv`, { force: true });
       }
 
+      const statements = options.pgStatements ? await statementStats(db.handle.db, say) : null;
+      await statements?.reset();
       imported = await importLikeTheCli(db, csvFile, options.customers);
+      await statements?.print(imported.inserted, 'customers imported');
       if (imported.rejected > 0) say(`Warning: ${imported.rejected} rows were rejected by the importer.`);
       say(`Imported ${fmt(imported.inserted)} customers in ${fmt(imported.ms / 1000, 1)} s.`);
       // The raw limit, measured now, on the same server and file.
