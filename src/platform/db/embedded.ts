@@ -37,6 +37,18 @@ export class EmbeddedPgError extends Error {
   }
 }
 
+/**
+ * WAL settings for bulk writes (customer imports, appliance ingest), measured with
+ * `npm run bench -- customers` (docs/benchmarks.md): a larger WAL buffer, so backends seldom
+ * write WAL themselves; checkpoints further apart, so fewer full-page images of the same index
+ * pages are logged again. Durability is unchanged; the WAL may take up to max_wal_size on disk.
+ */
+const WRITE_SETTINGS: Record<string, string> = {
+  wal_buffers: '64MB',
+  max_wal_size: '4GB',
+  checkpoint_timeout: '15min',
+};
+
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 /**
@@ -111,7 +123,7 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
     // TCP on loopback only; no Unix socket, so no socket directory has to be writable.
     postgresFlags: [
       '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200',
-      ...Object.entries(options.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+      ...Object.entries({ ...WRITE_SETTINGS, ...options.settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
     ],
     onLog: remember,
     onError: remember,
