@@ -51,6 +51,20 @@ async function session(args: string[]): Promise<TmuxSession> {
   return s;
 }
 
+/** Walks the update form keeping every field but the phone, which becomes `phone`. */
+async function changePhoneOnly(s: TmuxSession, phone: string): Promise<void> {
+  for (const label of ['Name *', 'Name reading (kana) *', 'Postal code *', 'Prefecture *', 'City *', 'Street address *', 'Building, room']) {
+    await s.waitFor(label);
+    await s.type('');
+  }
+  await s.waitFor('Phone *');
+  await s.type(phone);
+  for (const label of ['E-mail *', 'Birth date', 'Occupation']) {
+    await s.waitFor(label);
+    await s.type('');
+  }
+}
+
 /**
  * A TCP relay to the server that can be cut: the agent talks to the real server through it until
  * `cut()`, then finds nobody listening (connection refused), as when the network goes away.
@@ -252,16 +266,7 @@ describe.skipIf(!hasTmux)(`the interactive dialogue in a terminal${hasTmux ? '' 
     await s.type('ichiro-password');
     await s.waitFor('Registered now');
     await s.waitFor('佐藤 一郎');
-    for (const label of ['Name *', 'Name reading (kana) *', 'Postal code *', 'Prefecture *', 'City *', 'Street address *', 'Building, room']) {
-      await s.waitFor(label);
-      await s.type('');
-    }
-    await s.waitFor('Phone *');
-    await s.type('090-9999-8888');
-    for (const label of ['E-mail *', 'Birth date', 'Occupation']) {
-      await s.waitFor(label);
-      await s.type('');
-    }
+    await changePhoneOnly(s, '090-9999-8888');
     await s.waitFor('0311112222 → 090-9999-8888');
     await s.waitFor('Save these changes?');
     await s.type('');
@@ -290,16 +295,7 @@ describe.skipIf(!hasTmux)(`the interactive dialogue in a terminal${hasTmux ? '' 
     await s.waitFor('Password');
     await s.type('jiro-password');
     await s.waitFor('Registered now');
-    for (const label of ['Name *', 'Name reading (kana) *', 'Postal code *', 'Prefecture *', 'City *', 'Street address *', 'Building, room']) {
-      await s.waitFor(label);
-      await s.type('');
-    }
-    await s.waitFor('Phone *');
-    await s.type('090-7777-6666');
-    for (const label of ['E-mail *', 'Birth date', 'Occupation']) {
-      await s.waitFor(label);
-      await s.type('');
-    }
+    await changePhoneOnly(s, '090-7777-6666');
     await s.waitFor('Save these changes?');
     await relay.cut();
     await s.type('');

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, isAbort } from '../../api';
 import { formatDateTime } from '../../format';
 import { recheckSession, uploadShippedList, type ShippedImportResult, type ShippedStats, type Upload } from '../../admin-api';
@@ -125,23 +125,9 @@ export function ShippedImport({ shipped, onImported }: { shipped: ShippedStats; 
 
       <div className="reg-upload-state">
         {phase.name === 'uploading' && (
-          <div className="reg-progress-wrap">
-            <div
-              className="reg-progress"
-              role="progressbar"
-              aria-label="Upload"
-              aria-valuemin={0}
-              aria-valuemax={100}
-              aria-valuenow={percent}
-              aria-valuetext={`${percent}% uploaded`}
-              data-testid="shipped-progress"
-            >
-              <span className="reg-progress-fill" style={{ width: `${percent}%` }} />
-            </div>
-            <p className="reg-progress-text muted">
-              Uploading… {percent}% ({formatBytes(phase.loaded)} of {formatBytes(phase.total)})
-            </p>
-          </div>
+          <Progress label="Upload" percent={percent} valueText={`${percent}% uploaded`} testId="shipped-progress">
+            Uploading… {percent}% ({formatBytes(phase.loaded)} of {formatBytes(phase.total)})
+          </Progress>
         )}
         {phase.name === 'processing' && processed === null && (
           <div className="reg-progress-wrap">
@@ -154,28 +140,39 @@ export function ShippedImport({ shipped, onImported }: { shipped: ShippedStats; 
           </div>
         )}
         {phase.name === 'processing' && processed !== null && (
-          <div className="reg-progress-wrap">
-            <div
-              className="reg-progress"
-              role="progressbar"
-              aria-label="Import"
-              aria-valuemin={0}
-              aria-valuemax={100}
-              aria-valuenow={processed}
-              aria-valuetext={`${phase.done.toLocaleString()} of ${phase.total!.toLocaleString()} lines checked`}
-              data-testid="shipped-processing"
-            >
-              <span className="reg-progress-fill" style={{ width: `${processed}%` }} />
-            </div>
-            <p className="reg-progress-text muted">
-              Checking and saving… {processed}% ({phase.done.toLocaleString()} of {phase.total!.toLocaleString()} lines)
-            </p>
-          </div>
+          <Progress
+            label="Import"
+            percent={processed}
+            valueText={`${phase.done.toLocaleString()} of ${phase.total!.toLocaleString()} lines checked`}
+            testId="shipped-processing"
+          >
+            Checking and saving… {processed}% ({phase.done.toLocaleString()} of {phase.total!.toLocaleString()} lines)
+          </Progress>
         )}
         {phase.name === 'failed' && <ErrorMessage error={phase.error} />}
         {phase.name === 'done' && <ImportResult result={phase.result} fileName={phase.fileName} />}
       </div>
     </section>
+  );
+}
+
+function Progress(props: { label: string; percent: number; valueText: string; testId: string; children: ReactNode }) {
+  return (
+    <div className="reg-progress-wrap">
+      <div
+        className="reg-progress"
+        role="progressbar"
+        aria-label={props.label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={props.percent}
+        aria-valuetext={props.valueText}
+        data-testid={props.testId}
+      >
+        <span className="reg-progress-fill" style={{ width: `${props.percent}%` }} />
+      </div>
+      <p className="reg-progress-text muted">{props.children}</p>
+    </div>
   );
 }
 
