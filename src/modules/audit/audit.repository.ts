@@ -6,6 +6,9 @@ export const auditRepository = {
   insert(db: Executor, row: Insertable<AuditLogTable>) {
     return db.insertInto('audit_log').values(row).returning(['id', 'at']).executeTakeFirstOrThrow();
   },
+  insertAll(db: Executor, rows: Insertable<AuditLogTable>[]) {
+    return db.insertInto('audit_log').values(rows).returning(['id']).execute();
+  },
   /** One entry about many customers (a bulk import batch) and a link to each of them; returns its id. */
   async insertForMany(db: Executor, row: Insertable<AuditLogTable>, customerIds: number[]) {
     const r = await sql<{ id: number }>`

@@ -92,6 +92,11 @@ export class AuditService {
     return (await repo.insert(tx, rowOf(input))).id;
   }
 
+  /** Several entries in one statement (e.g. each identifier a registration attached), in order. */
+  async recordAll(tx: Executor, inputs: AuditInput[]): Promise<void> {
+    if (inputs.length) await repo.insertAll(tx, inputs.map(rowOf));
+  }
+
   /**
    * One entry about many customers (a bulk import batch): one narrow link row per customer
    * instead of an entry with three index entries each. It shows in each customer's

@@ -209,6 +209,24 @@ export const customersRepository = {
       .executeTakeFirstOrThrow();
     return { row: existing, created: false };
   },
+  /** Inserts those not held yet; returns the inserted rows and, for the rest, who holds them. */
+  async attachIdentifiers(db: Executor, rows: Insertable<CustomerIdentifiersTable>[]) {
+    const inserted = await db
+      .insertInto('customer_identifiers')
+      .values(rows)
+      .onConflict((oc) => oc.constraint('customer_identifiers_kind_value_key').doNothing())
+      .returningAll()
+      .execute();
+    const missing = rows.filter((r) => !inserted.some((i) => i.kind === r.kind && i.value === r.value));
+    const existing = missing.length
+      ? await db
+          .selectFrom('customer_identifiers')
+          .selectAll()
+          .where((eb) => eb.or(missing.map((m) => eb.and([eb('kind', '=', m.kind), eb('value', '=', m.value)]))))
+          .execute()
+      : [];
+    return { inserted, existing };
+  },
   async insertIdentifiers(db: Executor, rows: Insertable<CustomerIdentifiersTable>[]) {
     if (rows.length === 0) return;
     await db.insertInto('customer_identifiers').values(rows).execute();

@@ -297,6 +297,32 @@ export class CustomersService {
     return tx ? run(tx) : this.db.transaction().execute(run);
   }
 
+  /**
+   * Attaches several identifiers of one kind in one go (a registration's serials): one read of
+   * the customer, one insert, one audit statement. Idempotent for identifiers the customer
+   * already holds; `identifier_taken` when another customer holds one (the caller's transaction
+   * then rolls back).
+   */
+  async addIdentifiers(actor: Actor, customerId: number, kind: IdentifierKind, values: string[], source: string, tx: Tx): Promise<void> {
+    const canonical = [...new Set(values.map((v) => canonicalIdentifier(kind, v)))];
+    const problems = [];
+    if (!IDENTIFIER_KINDS.includes(kind) || kind === 'registration_no') problems.push({ field: 'kind', message: 'is not an identifier kind that can be attached' });
+    if (canonical.some((v) => !v || v.length > 200)) problems.push({ field: 'value', message: 'must be 1–200 characters' });
+    if (kind === 'email' && values.some((v) => !canonicalEmail(v))) problems.push({ field: 'value', message: 'is not a valid e-mail address' });
+    if (problems.length) throw new ValidationError(problems);
+    if (canonical.length === 0) return;
+    await this.getActiveRow(customerId, tx);
+    const { inserted, existing } = await repo.attachIdentifiers(tx, canonical.map((value) => ({ customer_id: customerId, kind, value, source })));
+    const other = existing.find((r) => r.customer_id !== customerId);
+    if (other) {
+      throw new ConflictError('identifier_taken', `This ${kind} belongs to another customer`, { kind, value: other.value, customerNumber: String(other.customer_id) });
+    }
+    await this.audit.recordAll(
+      tx,
+      inserted.map((row) => ({ actor, action: 'identifier.add', customerId, after: { kind, value: row.value }, details: { identifierId: row.id, source } })),
+    );
+  }
+
   async removeIdentifier(actor: Actor, customerId: number, identifierId: number): Promise<void> {
     await this.db.transaction().execute(async (t) => {
       await this.getActiveRow(customerId, t);

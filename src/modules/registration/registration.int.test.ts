@@ -68,6 +68,20 @@ describe('registering products', () => {
     expect(collated.body.results.map((r: { status: string }) => r.status)).toEqual(['already_registered', 'invalid']);
   });
 
+  it('refuses a serial another customer holds as an identifier, leaving nothing behind', async () => {
+    const holder = await registerNew([pc()]);
+    const held = serial('HELD');
+    const attached = await admin.post(`/api/customers/${holder.body.customerNumber}/identifiers`, { kind: 'product_serial', value: held });
+    expect(attached.status).toBe(201);
+    const before = await server.services.customers.importer.count();
+    const fresh = serial();
+    const refused = await registerNew([pc(fresh), { serial: held, maker: 'Canon', model: 'G3310', category: 'printer', parentSerial: fresh }]);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'serial_already_registered', details: { serials: [held] } });
+    expect(await server.services.customers.importer.count()).toBe(before);
+    expect((await portal().post('/api/registration/collate', { products: [{ serial: fresh }] })).body.results[0].status).toBe('available');
+  });
+
   it('lets exactly one of many agents racing on one serial win', async () => {
     const s = serial();
     const results = await Promise.all(Array.from({ length: 8 }, () => registerNew([pc(s)])));

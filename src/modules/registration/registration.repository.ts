@@ -26,8 +26,13 @@ export const registrationRepository = {
       .returningAll()
       .execute();
   },
-  setParent(db: Executor, id: number, parentId: number) {
-    return db.updateTable('product_registrations').set({ parent_id: parentId }).where('id', '=', id).execute();
+  /** Links peripherals to the PC they were found on, all in one statement. */
+  async setParents(db: Executor, links: { id: number; parentId: number }[]) {
+    if (links.length === 0) return;
+    await sql`
+      update product_registrations p set parent_id = l.parent_id
+      from unnest(${links.map((l) => l.id)}::bigint[], ${links.map((l) => l.parentId)}::bigint[]) as l(id, parent_id)
+      where p.id = l.id`.execute(db);
   },
   findBySerials(db: Executor, serials: string[]) {
     if (serials.length === 0) return Promise.resolve([]);

@@ -201,10 +201,10 @@ export class RegistrationService {
       const taken = clean.map((p) => p.serial).filter((s) => !inserted.some((r) => r.serial === s));
       if (taken.length) throw serialTaken(taken);
       const idOf = new Map(inserted.map((r) => [r.serial, r.id]));
-      for (const p of clean) {
-        if (p.parentSerial) await repo.setParent(tx, idOf.get(p.serial)!, idOf.get(p.parentSerial)!);
-        await this.attachSerial(tx, actor, ownerId, p.serial);
-      }
+      const links = clean.filter((p) => p.parentSerial).map((p) => ({ id: idOf.get(p.serial)!, parentId: idOf.get(p.parentSerial!)! }));
+      await repo.setParents(tx, links);
+      for (const row of inserted) row.parent_id = links.find((l) => l.id === row.id)?.parentId ?? null;
+      await this.attachSerials(tx, actor, ownerId, clean.map((p) => p.serial));
       await this.audit.record(tx, {
         actor,
         action: 'product.register',
@@ -212,22 +212,21 @@ export class RegistrationService {
         after: { products: clean.map((p) => `${p.maker} ${p.model} (${p.serial})`) },
         details: { registrationIds: inserted.map((r) => r.id) },
       });
-      const rows = await repo.findByIds(tx, inserted.map((r) => r.id));
-      const serialOfId = new Map(rows.map((r) => [r.id, r.serial]));
+      const serialOfId = new Map(inserted.map((r) => [r.id, r.serial]));
       return {
         registrationNo: owner.registrationNo,
         registrationNoFormatted: owner.registrationNoFormatted,
         customerNumber: owner.customerNumber,
-        products: rows.sort((a, b) => a.id - b.id).map((r) => view(r, serialOfId)),
+        products: inserted.sort((a, b) => a.id - b.id).map((r) => view(r, serialOfId)),
       };
     });
   }
 
-  private async attachSerial(tx: Tx, actor: Actor, customerId: number, serial: string): Promise<void> {
+  private async attachSerials(tx: Tx, actor: Actor, customerId: number, serials: string[]): Promise<void> {
     try {
-      await this.customers.addIdentifier(actor, customerId, 'product_serial', serial, 'product registration', tx);
+      await this.customers.addIdentifiers(actor, customerId, 'product_serial', serials, 'product registration', tx);
     } catch (err) {
-      if (err instanceof ConflictError && err.code === 'identifier_taken') throw serialTaken([serial]);
+      if (err instanceof ConflictError && err.code === 'identifier_taken') throw serialTaken([String(err.details?.value ?? serials[0])]);
       throw err;
     }
   }
