@@ -144,6 +144,8 @@ describe('clientele products import-shipped', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toMatch(/2 new, 0 updated/);
     expect(res.stderr).toMatch(/Skipped 2 invalid rows/);
+    // Not a terminal here: the progress bar reports every tenth of the rows as a line.
+    expect(res.stderr).toMatch(/shipped products: 4\/4 \(100%\)/);
     expect((await db.services.registration.shipped.stats()).count).toBe(before + 2);
     const again = await runCli(['products', 'import-shipped', file], env);
     expect(again.stderr).toMatch(/0 new, 2 updated/);
