@@ -370,12 +370,19 @@ async function importCsvInBatches(file: string, label: string, importer: CsvBatc
   };
 }
 
+/** Lines with something on them (the last one counts without a final newline): a file's rows, for a progress bar. */
 async function countLines(file: string): Promise<number> {
   let lines = 0;
+  let blank = true;
   for await (const chunk of createReadStream(file)) {
-    for (const byte of chunk as Buffer) if (byte === 10) lines++;
+    for (const byte of chunk as Buffer) {
+      if (byte === 10) {
+        if (!blank) lines++;
+        blank = true;
+      } else if (byte !== 13) blank = false;
+    }
   }
-  return lines;
+  return blank ? lines : lines + 1;
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {

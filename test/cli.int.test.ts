@@ -79,6 +79,7 @@ describe('clientele customers import / export', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toMatch(/Imported 2 customers/);
     expect(res.stderr).toMatch(/Skipped 3 rows \(1 known e-mail/);
+    expect(res.stderr).toMatch(/import: 5\/5 \(100%\)/);
     const rejects = await readFile(`${file}.rejects.csv`, 'utf8');
     expect(rejects).toMatch(/^line,reason,problems/);
     expect(rejects).toMatch(/\n3,invalid,email:/);
@@ -98,6 +99,7 @@ describe('clientele customers import / export', () => {
     const out = path.join(dir, 'export.csv');
     const exported = await runCli(['customers', 'export', '--out', out], env);
     expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stderr).toMatch(/export: (\d+)\/\1 \(100%\)/);
     const text = await readFile(out, 'utf8');
     expect(text.split('\n')[0]).toContain('customer_number,registration_no,name');
     expect(text).toContain('"取込, 五郎"');

@@ -22,13 +22,15 @@ export function progressBar(label: string, total: number): Progress {
     );
     const started = Date.now();
     let value = 0;
+    let max = total;
     bar.start(total, 0, { rate: 0 });
     return {
       increment(n = 1) {
         value += n;
+        if (value > max) bar.setTotal((max = value));
         bar.update(value, { rate: Math.round(value / Math.max((Date.now() - started) / 1000, 0.001)) });
       },
-      setTotal: (t) => bar.setTotal(t),
+      setTotal: (t) => bar.setTotal((max = t)),
       stop: () => bar.stop(),
     };
   }
@@ -38,6 +40,8 @@ export function progressBar(label: string, total: number): Progress {
   return {
     increment(n = 1) {
       value += n;
+      // A total counted ahead (lines of a file) can be short: never report more than 100 %.
+      if (value > max) max = value;
       if (max > 0 && value / max >= nextReport) {
         process.stderr.write(`${label}: ${value}/${max} (${Math.floor((value / max) * 100)}%)\n`);
         while (value / max >= nextReport) nextReport += 0.1;
