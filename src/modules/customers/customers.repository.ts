@@ -194,20 +194,8 @@ export const customersRepository = {
    * after the statement, so a race between two attaches has exactly one winner.
    */
   async attachIdentifier(db: Executor, row: Insertable<CustomerIdentifiersTable>) {
-    const inserted = await db
-      .insertInto('customer_identifiers')
-      .values(row)
-      .onConflict((oc) => oc.constraint('customer_identifiers_kind_value_key').doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    if (inserted) return { row: inserted, created: true };
-    const existing = await db
-      .selectFrom('customer_identifiers')
-      .selectAll()
-      .where('kind', '=', row.kind)
-      .where('value', '=', row.value)
-      .executeTakeFirstOrThrow();
-    return { row: existing, created: false };
+    const { inserted, existing } = await customersRepository.attachIdentifiers(db, [row]);
+    return inserted[0] ? { row: inserted[0], created: true } : { row: existing[0]!, created: false };
   },
   /** Inserts those not held yet; returns the inserted rows and, for the rest, who holds them. */
   async attachIdentifiers(db: Executor, rows: Insertable<CustomerIdentifiersTable>[]) {

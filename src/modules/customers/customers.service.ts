@@ -267,13 +267,7 @@ export class CustomersService {
     source: string,
     tx?: Tx,
   ): Promise<{ id: number; kind: string; value: string; source: string; createdAt: string; created: boolean }> {
-    const canonical = canonicalIdentifier(kind, value);
-    const problems = [];
-    if (!IDENTIFIER_KINDS.includes(kind)) problems.push({ field: 'kind', message: 'is not an identifier kind' });
-    if (!canonical || canonical.length > 200) problems.push({ field: 'value', message: 'must be 1–200 characters' });
-    if (kind === 'email' && !canonicalEmail(value)) problems.push({ field: 'value', message: 'is not a valid e-mail address' });
-    if (kind === 'registration_no') problems.push({ field: 'kind', message: 'registration numbers are issued, not attached' });
-    if (problems.length) throw new ValidationError(problems);
+    const [canonical] = checkedIdentifiers(kind, [value]) as [string];
     const run = async (t: Tx) => {
       await this.getActiveRow(customerId, t);
       const { row, created } = await repo.attachIdentifier(t, { customer_id: customerId, kind, value: canonical, source });
@@ -304,12 +298,7 @@ export class CustomersService {
    * then rolls back).
    */
   async addIdentifiers(actor: Actor, customerId: number, kind: IdentifierKind, values: string[], source: string, tx: Tx): Promise<void> {
-    const canonical = [...new Set(values.map((v) => canonicalIdentifier(kind, v)))];
-    const problems = [];
-    if (!IDENTIFIER_KINDS.includes(kind) || kind === 'registration_no') problems.push({ field: 'kind', message: 'is not an identifier kind that can be attached' });
-    if (canonical.some((v) => !v || v.length > 200)) problems.push({ field: 'value', message: 'must be 1–200 characters' });
-    if (kind === 'email' && values.some((v) => !canonicalEmail(v))) problems.push({ field: 'value', message: 'is not a valid e-mail address' });
-    if (problems.length) throw new ValidationError(problems);
+    const canonical = [...new Set(checkedIdentifiers(kind, values))];
     if (canonical.length === 0) return;
     await this.getActiveRow(customerId, tx);
     const { inserted, existing } = await repo.attachIdentifiers(tx, canonical.map((value) => ({ customer_id: customerId, kind, value, source })));
@@ -466,6 +455,18 @@ export class CustomersService {
     else customerId = await this.resolveIdentifier('email', login);
     return this.checkPassword(customerId, password, { account: `portal:${login.normalize('NFKC').trim().toLowerCase()}`, ip });
   }
+}
+
+/** The canonical forms of identifiers to attach, or a 400 naming what is wrong with them. */
+function checkedIdentifiers(kind: IdentifierKind, values: string[]): string[] {
+  const canonical = values.map((v) => canonicalIdentifier(kind, v));
+  const problems = [];
+  if (!IDENTIFIER_KINDS.includes(kind)) problems.push({ field: 'kind', message: 'is not an identifier kind' });
+  if (canonical.some((v) => !v || v.length > 200)) problems.push({ field: 'value', message: 'must be 1–200 characters' });
+  if (kind === 'email' && values.some((v) => !canonicalEmail(v))) problems.push({ field: 'value', message: 'is not a valid e-mail address' });
+  if (kind === 'registration_no') problems.push({ field: 'kind', message: 'registration numbers are issued, not attached' });
+  if (problems.length) throw new ValidationError(problems);
+  return canonical;
 }
 
 /** The row of an active customer, or a 409 saying what became of it (merged: where to; erased). */

@@ -9,7 +9,7 @@ import { RegistrationService } from './registration.service.js';
 import { ShippedProductsService } from './shipped-products.service.js';
 
 export type { ProductView, RegistrationResult, ProductInput } from './registration.service.js';
-export { canonicalSerial } from './registration.service.js';
+export { canonicalSerial } from './serial.js';
 
 /** Product registration: the dialogue the PC agent drives, and the console's views of it. */
 export function createRegistrationModule(deps: { db: Db; audit: AuditService; access: AccessService; customers: CustomersModule }) {

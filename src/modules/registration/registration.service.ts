@@ -11,8 +11,6 @@ import type { ProductCategory } from './registration.tables.js';
 import { canonicalSerial, SERIAL } from './serial.js';
 import { nextDialogueStep, type DialogueAnswers, type DialogueStep } from './registration-dialogue.js';
 
-export { canonicalSerial } from './serial.js';
-
 export interface ProductInput {
   serial: string;
   maker: string;
@@ -47,7 +45,6 @@ export interface RegistrationResult {
 }
 
 export type CollateStatus = 'available' | 'already_registered' | 'unknown' | 'invalid';
-
 
 function view(row: RegistrationRow, serialOfId: Map<number, string>): ProductView {
   return {
@@ -203,7 +200,8 @@ export class RegistrationService {
       const idOf = new Map(inserted.map((r) => [r.serial, r.id]));
       const links = clean.filter((p) => p.parentSerial).map((p) => ({ id: idOf.get(p.serial)!, parentId: idOf.get(p.parentSerial!)! }));
       await repo.setParents(tx, links);
-      for (const row of inserted) row.parent_id = links.find((l) => l.id === row.id)?.parentId ?? null;
+      const parentOf = new Map(links.map((l) => [l.id, l.parentId]));
+      for (const row of inserted) row.parent_id = parentOf.get(row.id) ?? null;
       await this.attachSerials(tx, actor, ownerId, clean.map((p) => p.serial));
       await this.audit.record(tx, {
         actor,

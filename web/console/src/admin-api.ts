@@ -1,4 +1,4 @@
-import { ApiError, getCsrfToken, request } from './api';
+import { ApiError, apiErrorOf, getCsrfToken, request } from './api';
 import type { FieldProblem, Staff, StaffRole } from './types';
 
 /** Registrations, the shipped list, staff accounts, API keys and organisations (see /openapi.json). */
@@ -220,17 +220,6 @@ export function fieldErrors(err: unknown): Record<string, string> {
 export interface Upload<T> {
   promise: Promise<T>;
   abort: () => void;
-}
-
-/** A server error as the console's ApiError, from an `{ error: { code, message, details } }` body. */
-function apiErrorOf(status: number, statusText: string, body: unknown): ApiError {
-  const e = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error ?? {};
-  return new ApiError(
-    status,
-    typeof e.code === 'string' ? e.code : 'http_error',
-    typeof e.message === 'string' && e.message ? e.message : `The server answered ${status} ${statusText}`.trim(),
-    typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : {},
-  );
 }
 
 type ProgressLine = { progress?: { done: number; total: number }; result?: unknown; error?: unknown };

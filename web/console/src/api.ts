@@ -101,20 +101,24 @@ async function send(method: string, path: string, opts: RequestOptions = {}): Pr
 
   let error: ApiError;
   try {
-    const json = (await res.json()) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
-    const e = json.error ?? {};
-    error = new ApiError(
-      res.status,
-      typeof e.code === 'string' ? e.code : 'http_error',
-      typeof e.message === 'string' && e.message ? e.message : `The server answered ${res.status} ${res.statusText}`,
-      typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : {},
-    );
+    error = apiErrorOf(res.status, res.statusText, await res.json());
   } catch (err) {
     if (isAbort(err)) throw err;
     error = new ApiError(res.status, 'http_error', `The server answered ${res.status} ${res.statusText}`.trim());
   }
   if (res.status === 401 && !opts.allow401) unauthorizedHandler?.();
   throw error;
+}
+
+/** A server error as an ApiError, from its `{ error: { code, message, details } }` body (anything else: a generic one). */
+export function apiErrorOf(status: number, statusText: string, body: unknown): ApiError {
+  const e = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error ?? {};
+  return new ApiError(
+    status,
+    typeof e.code === 'string' ? e.code : 'http_error',
+    typeof e.message === 'string' && e.message ? e.message : `The server answered ${status} ${statusText}`.trim(),
+    typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : {},
+  );
 }
 
 /** The shared JSON request: CSRF header on writes, errors as ApiError, 401 → login. */
