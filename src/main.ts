@@ -27,6 +27,21 @@ async function withServices<T>(fn: (services: Services, config: Config, db: Open
   }
 }
 
+/** Name search keys for customers stored before they existed (once, after that upgrade). */
+async function keyCustomerNames(services: Services) {
+  let bar: ReturnType<typeof progressBar> | undefined;
+  let reported = 0;
+  const keyed = await services.customers.service.backfillNameKeys((done, total) => {
+    bar ??= progressBar('Name search keys', total);
+    bar.increment(done - reported);
+    reported = done;
+  });
+  if (keyed) {
+    bar?.stop();
+    say(`Computed the name search keys of ${keyed} customers.`);
+  }
+}
+
 function printDemoCredentials(c: DemoCredentials, config: Config) {
   const url = (s: keyof Config['surfaces']) => `http://${config.surfaces[s].host}:${config.surfaces[s].port}`;
   say('Demo logins:');
@@ -47,6 +62,7 @@ async function start(options: { demo?: boolean; demoCustomers: number; demoAppli
   const db = await openDatabase(config);
   if (db.applied.length) say(`Applied migrations: ${db.applied.join(', ')}`);
   const services = buildServices(db.handle.db, config, logger);
+  await keyCustomerNames(services);
   if (options.demo) {
     if (await isEmptyDatabase(services)) {
       say(`Empty database: adding demo data (${options.demoCustomers} customers, ${options.demoAppliances} appliances) …`);
@@ -121,8 +137,9 @@ program
   .command('migrate')
   .description('Apply pending database migrations and exit')
   .action(() =>
-    withServices(async (_s, _c, db) => {
+    withServices(async (services, _c, db) => {
       say(db.applied.length ? `Applied: ${db.applied.join(', ')}` : 'Database is up to date.');
+      await keyCustomerNames(services);
     }),
   );
 

@@ -62,7 +62,6 @@ export class CustomerPrivacyService {
       const cleared = Object.fromEntries(PERSONAL_FIELDS.map((f) => [f, null])) as PersonalInput;
       await repo.update(tx, customerId, {
         ...columnsFor(cleared),
-        search_name: '',
         portal_password_hash: null,
         status: 'erased',
         erased_at: new Date(),

@@ -16,7 +16,8 @@ export interface ImportCustomerRow {
   occupation: string | null;
   email: string | null;
   nickname: string | null;
-  search_name: string;
+  /** nameKeysOf as an array literal: one text per row in the unnest arrays. */
+  name_keys: string;
   phone_digits: string | null;
   /** Consent given in the file: a ledger entry and the current state are written for each. */
   email_consent: boolean;
@@ -35,7 +36,7 @@ const TEXT_COLUMNS = [
   'occupation',
   'email',
   'nickname',
-  'search_name',
+  'name_keys',
   'phone_digits',
 ] as const;
 
@@ -82,15 +83,15 @@ export const customersImportRepository = {
           ${text('prefecture')}::text[], ${text('city')}::text[], ${text('address_line1')}::text[],
           ${text('address_line2')}::text[], ${text('phone')}::text[], ${rows.map((r) => r.birth_date)}::date[],
           ${text('occupation')}::text[], ${text('email')}::text[], ${text('nickname')}::text[],
-          ${text('search_name')}::text[], ${text('phone_digits')}::text[],
+          ${text('name_keys')}::text[], ${text('phone_digits')}::text[],
           ${rows.map((r) => r.email_consent)}::boolean[], ${rows.map((r) => r.postal_mail_consent)}::boolean[]
         ) as t(registration_no, name, name_reading, postal_code, prefecture, city, address_line1, address_line2,
-               phone, birth_date, occupation, email, nickname, search_name, phone_digits, email_consent, postal_mail_consent)
+               phone, birth_date, occupation, email, nickname, name_keys, phone_digits, email_consent, postal_mail_consent)
       ), inserted as (
         insert into customers (registration_no, name, name_reading, postal_code, prefecture, city, address_line1,
-                               address_line2, phone, birth_date, occupation, email, nickname, search_name, phone_digits)
+                               address_line2, phone, birth_date, occupation, email, nickname, name_keys, phone_digits)
         select registration_no, name, name_reading, postal_code, prefecture, city, address_line1,
-               address_line2, phone, birth_date, occupation, email, nickname, search_name, phone_digits
+               address_line2, phone, birth_date, occupation, email, nickname, name_keys::text[], phone_digits
         from input
         on conflict (registration_no) do nothing
         returning id, registration_no

@@ -67,59 +67,58 @@ export const customersRepository = {
     return db.selectFrom('customers').select(SUMMARY_COLUMNS).where('id', 'in', ids).execute();
   },
   /**
-   * Names and readings, best first. Rows whose word similarity reaches the pg_trgm threshold
-   * (typo-tolerant, kana already folded by the caller) come from a k-nearest-neighbour scan of
-   * the GiST trigram index, which stops after `limit` rows: a family name shared by 25,000
-   * customers costs what a rare one does. (Ranking every match with the GIN index did not:
-   * each match was a heap fetch plus two similarity computations, ~1 s for a common name at
-   * a million customers.) Among equally similar rows the index decides which fill the page;
-   * the page itself is ordered by score, then id.
-   *
-   * A row can contain the query as a substring yet miss the threshold (a word longer than the
-   * search key's suffixes, punctuation inside a name); such rows rank below every similar
-   * one, so they are looked up only when the similar ones do not fill the page.
+   * Names and readings by their keys (normalise.ts nameQueryTiers), tier by tier until `limit`
+   * rows are found. Within a tier, rows come in the order the GIN index's bitmap scan finds
+   * them, so a key held by 25,000 customers costs what a rare one does: the scan stops after
+   * `limit` rows. MATERIALIZED keeps the LIMIT out of the subquery's plan: with it, the
+   * planner picked a sequential scan for rare keys it overestimated, hoping to meet `limit`
+   * matches early (100 ms instead of 2 ms at a million customers); without it, common keys
+   * get a sequential scan that still stops after `limit` rows.
    */
-  async searchByName(db: Executor, normalised: string, limit: number) {
-    const score = sql<number>`word_similarity(${normalised}, search_name)`;
-    const similar = await db
-      .selectFrom('customers')
-      .select(SUMMARY_COLUMNS)
-      .select(score.as('score'))
-      .where('status', '=', 'active')
-      .where(sql<boolean>`${normalised} <% search_name`)
-      .orderBy(sql`${normalised} <<-> search_name`)
-      .limit(limit)
-      .execute();
-    let rows = similar;
-    if (similar.length < limit && [...normalised].length >= 3) {
-      const substring = `%${normalised.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const more = await db
-        .selectFrom('customers')
-        .select(SUMMARY_COLUMNS)
-        .select(score.as('score'))
-        .where('status', '=', 'active')
-        .where('search_name', 'like', substring)
-        .where(sql<boolean>`not (${normalised} <% search_name)`)
-        .orderBy('score', 'desc')
-        .orderBy('id')
-        .limit(limit - similar.length)
-        .execute();
-      rows = [...similar, ...more];
+  async searchByNameKeys(db: Executor, tiers: string[][][], limit: number): Promise<CustomerSummaryRow[]> {
+    const found: CustomerSummaryRow[] = [];
+    const columns = sql.join(SUMMARY_COLUMNS.map((c) => sql.ref(c)));
+    for (const tier of tiers) {
+      if (found.length >= limit) break;
+      const holdsAll = sql.join(
+        tier.map((keys) => sql`name_keys && ${keys}::text[]`),
+        sql` and `,
+      );
+      const rows = await sql<CustomerSummaryRow>`
+        with matches as materialized (
+          select ${columns} from customers where status = 'active' and ${holdsAll}
+        )
+        select * from matches where id <> all(${found.map((r) => r.id)}::bigint[]) limit ${limit - found.length}`.execute(db);
+      found.push(...rows.rows);
     }
-    return rows.sort((a, b) => b.score - a.score || a.id - b.id);
+    return found;
   },
-  /** One character: prefix of the name only (a trigram needs at least two). */
-  searchByNamePrefix(db: Executor, normalised: string, limit: number) {
+  /** Customers whose name keys were never computed (rows from before they existed), by id. */
+  withoutNameKeys(db: Executor, afterId: number, limit: number) {
     return db
       .selectFrom('customers')
-      .select(SUMMARY_COLUMNS)
-      .where('status', '=', 'active')
-      .where('search_name', 'like', `${normalised.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
-      // The order of the text_pattern_ops index (code points), so the scan stops after `limit`
-      // rows: with the collation's order PostgreSQL sorted all 25,000 holders of a common name.
-      .orderBy(sql`search_name using ~<~`)
+      .select(['id', 'name', 'name_reading'])
+      .where('id', '>', afterId)
+      .where('name_keys', 'is', null)
+      .orderBy('id')
       .limit(limit)
       .execute();
+  },
+  countWithoutNameKeys(db: Executor) {
+    return db
+      .selectFrom('customers')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('name_keys', 'is', null)
+      .executeTakeFirstOrThrow()
+      .then((r) => Number(r.n));
+  },
+  /** keys: one textArrayLiteral per id. */
+  async setNameKeys(db: Executor, ids: number[], keys: string[]) {
+    if (ids.length === 0) return;
+    await sql`
+      update customers c set name_keys = u.keys::text[]
+      from unnest(${ids}::bigint[], ${keys}::text[]) as u(id, keys)
+      where c.id = u.id and c.name_keys is null`.execute(db);
   },
   searchByPhonePrefix(db: Executor, digits: string, limit: number) {
     return db

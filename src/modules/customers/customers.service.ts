@@ -8,7 +8,7 @@ import type { LoginThrottle } from '../access/login-throttle.service.js';
 import { customersRepository as repo, type CustomerRow } from './customers.repository.js';
 import type { ConsentChannel, IdentifierKind } from './customers.tables.js';
 import { customerView, summaryView, type CustomerSummary, type CustomerView } from './customer-views.js';
-import { canonicalEmail, canonicalIdentifier, digitsOf, normaliseQuery } from './normalise.js';
+import { canonicalEmail, canonicalIdentifier, digitsOf, nameKeysOf, nameQueryTiers, textArrayLiteral } from './normalise.js';
 import { cleanPersonal, columnsFor, personalOf, PERSONAL_FIELDS, type PersonalInput } from './personal-info.js';
 import { formatRegistrationNo, generateRegistrationNo, isValidRegistrationNo, parseRegistrationNo } from './registration-number.js';
 import type { Personal } from './personal-info.js';
@@ -149,14 +149,32 @@ export class CustomersService {
     if (/^[\x21-\x7e]{3,}$/.test(query)) add(await repo.searchByEmailPrefix(this.db, query.toLowerCase(), limit), 'email');
     // A full page of e-mail matches: a name search could only add rows that don't fit.
     if (results.size >= limit) return [...results.values()];
-    const normalised = normaliseQuery(query);
-    if ([...normalised].length === 1) {
-      // One character: names that start with it, then names that have it as a whole word (a
-      // one-character given name such as 蓮 never starts the search key).
-      add(await repo.searchByNamePrefix(this.db, normalised, limit), 'name');
-      if (results.size < limit) add(await repo.searchByName(this.db, normalised, limit), 'name');
-    } else add(await repo.searchByName(this.db, normalised, limit), 'name');
+    add(await repo.searchByNameKeys(this.db, nameQueryTiers(query), limit), 'name');
     return [...results.values()];
+  }
+
+  /**
+   * Computes the name keys of customers stored before they existed (after the upgrade that
+   * added them), in batches; until then those customers are not found by name. Run at start,
+   * before the surfaces listen. Returns how many were keyed.
+   */
+  async backfillNameKeys(onProgress?: (done: number, total: number) => void, batchSize = 5_000): Promise<number> {
+    const total = await repo.countWithoutNameKeys(this.db);
+    let done = 0;
+    let after = 0;
+    while (total > 0) {
+      const rows = await repo.withoutNameKeys(this.db, after, batchSize);
+      if (rows.length === 0) break;
+      await repo.setNameKeys(
+        this.db,
+        rows.map((r) => r.id),
+        rows.map((r) => textArrayLiteral(nameKeysOf(r.name, r.name_reading))),
+      );
+      after = rows.at(-1)!.id;
+      done += rows.length;
+      onProgress?.(done, total);
+    }
+    return done;
   }
 
   /** Exact lookup by customer number, registration number or any identifier (counter staff, partners). */

@@ -32,7 +32,8 @@ export interface CustomersTable {
   nickname: string | null;
   rank: ColumnType<string, string | undefined, string>;
   portal_password_hash: string | null;
-  search_name: ColumnType<string, string | undefined, string>;
+  /** Name search keys (normalise.ts nameKeysOf); null until computed for rows from before they existed. */
+  name_keys: ColumnType<string[] | null, string[] | undefined, string[]>;
   phone_digits: string | null;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;

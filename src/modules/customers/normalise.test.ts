@@ -4,9 +4,10 @@ import {
   canonicalIdentifier,
   canonicalPhone,
   canonicalPostalCode,
+  nameKeysOf,
+  nameQueryTiers,
   normaliseForSearch,
-  normaliseQuery,
-  searchNameOf,
+  textArrayLiteral,
 } from './normalise.js';
 
 describe('search normalisation', () => {
@@ -16,14 +17,56 @@ describe('search normalisation', () => {
     expect(normaliseForSearch('ＡＢＣ１２３')).toBe('abc123');
   });
 
-  it('keeps kanji and words apart and together in the search key', () => {
-    const key = searchNameOf('長谷川 太郎', 'ハセガワ タロウ').split(' ');
-    expect(key).toEqual(expect.arrayContaining(['長谷川', '太郎', '長谷川太郎', 'はせがわ', 'たろう', 'はせがわたろう']));
-    // endings of two or more characters, so short fragments inside a word are found
-    expect(key).toEqual(expect.arrayContaining(['谷川', '谷川太郎', 'せがわ', 'がわ']));
-    expect(key).not.toContain('川');
-    expect(normaliseQuery(' 山田　太郎 ')).toBe('山田太郎');
-    expect(searchNameOf(null, null)).toBe('');
+  it('keys words, starts, endings and the run-together name, each marked with its kind', () => {
+    const keys = nameKeysOf('長谷川 太郎', 'ハセガワ タロウ');
+    expect(keys).toEqual(
+      expect.arrayContaining(['=長谷川', '=太郎', '=長谷川太郎', '=はせがわ', '=たろう', '=はせがわたろう']),
+    );
+    expect(keys).toEqual(expect.arrayContaining(['^長', '^長谷', '^長谷川太', '^は', '^はせがわた', '^たろ']));
+    expect(keys).toEqual(expect.arrayContaining(['|谷川', '|せがわ', '|がわ']));
+    expect(keys).not.toContain('|川');
+    expect(keys).not.toContain('^長谷川'); // a whole word is an = key, not a start
+    expect(keys).toEqual(expect.arrayContaining(['~はせがわろう', '~せがわたろう', '~長谷太郎']));
+    expect(nameKeysOf(null, null)).toEqual([]);
+    expect(nameKeysOf('ジョン・スミス', null)).toEqual(expect.arrayContaining(['=じょん', '=すみす', '=じょん・すみす']));
+  });
+
+  it('asks for the whole name first, then starts, endings, all words and typos', () => {
+    const tiers = nameQueryTiers(' 山田　太郎 ');
+    expect(tiers.slice(0, 3)).toEqual([[['=山田太郎']], [['^山田太郎']], [['|山田太郎']]]);
+    expect(tiers[3]).toEqual([
+      ['=山田', '^山田', '|山田'],
+      ['=太郎', '^太郎', '|太郎'],
+    ]);
+    expect(tiers[4]![0]).toEqual(expect.arrayContaining(['~山田太郎', '~田太郎', '=山田太']));
+    expect(nameQueryTiers('   ')).toEqual([]);
+    expect(nameQueryTiers('蓮')).toEqual([[['=蓮']], [['^蓮']]]);
+  });
+
+  it('finds every name one typo away from the query: a character replaced, dropped, added or two swapped', () => {
+    const kana = [...'あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわん'];
+    let seed = 7;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const holds = (keys: Set<string>, tiers: string[][][]) => tiers.some((tier) => tier.every((set) => set.some((k) => keys.has(k))));
+    for (let i = 0; i < 2_000; i++) {
+      const family = Array.from({ length: 2 + rnd(3) }, () => kana[rnd(kana.length)]).join('');
+      const given = Array.from({ length: 2 + rnd(3) }, () => kana[rnd(kana.length)]).join('');
+      const keys = new Set(nameKeysOf(null, `${family} ${given}`));
+      const chars = [...family + given];
+      const at = rnd(chars.length);
+      const typo = [...chars];
+      const kind = i % 4;
+      if (kind === 0) typo[at] = kana[(kana.indexOf(chars[at]!) + 1) % kana.length]!;
+      else if (kind === 1) typo.splice(at, 1);
+      else if (kind === 2) typo.splice(at, 0, kana[rnd(kana.length)]!);
+      else if (at + 1 < typo.length) [typo[at], typo[at + 1]] = [typo[at + 1]!, typo[at]!];
+      expect(holds(keys, nameQueryTiers(typo.join(''))), `${family} ${given} ← ${typo.join('')}`).toBe(true);
+    }
+  });
+
+  it('writes array literals PostgreSQL reads back as the same strings', () => {
+    expect(textArrayLiteral(['a', 'b c', 'd"e', 'f\\g', '{h,i}'])).toBe('{"a","b c","d\\"e","f\\\\g","{h,i}"}');
+    expect(textArrayLiteral([])).toBe('{}');
   });
 });
 

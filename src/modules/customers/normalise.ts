@@ -23,38 +23,91 @@ export function normaliseForSearch(text: string | null | undefined): string {
     .trim();
 }
 
-/**
- * The search key of a customer: name and reading, normalised, each as typed (words apart, so
- * a given name alone matches), run together (so 山田太郎 matches 山田 太郎), and with the
- * word endings of two or more characters (so a two-character fragment such as 谷川 matches
- * 長谷川: a trigram index cannot see inside a word for so short a query).
+/*
+ * Name search works on exact keys held in a GIN index (customers.name_keys). Every key starts
+ * with a mark saying what it is, so no name can be mistaken for another kind of key:
+ *   =word    a whole word, or the whole name run together (山田太郎 for 山田 太郎)
+ *   ^start   a proper start of a word or of the run-together name, up to PREFIX_CHARS characters
+ *   |ending  an ending of two or more characters of a word up to ENDING_CHARS long (谷川 in 長谷川)
+ *   ~typo    the run-together name (up to TYPO_CHARS long) with one character left out: two
+ *            names one typo apart share such a key, whichever character was mistyped
+ * Words are split at spaces and punctuation (ジョン・スミス has the words じょん and すみす).
+ * The name and the reading are keyed alike, each on its own. Why not trigrams: see
+ * migrations/20261201_0070_customer_name_keys.sql.
  */
-export function searchNameOf(name: string | null | undefined, reading: string | null | undefined): string {
-  // Built for bulk imports (once per row): parts are collected in first-seen order in one Set,
-  // words are split on the single spaces normaliseForSearch leaves, and endings are cut from an
-  // array of code points instead of re-spreading each word.
-  const parts = new Set<string>();
-  for (const text of [normaliseForSearch(name), normaliseForSearch(reading)]) {
-    if (!text) continue;
-    const words = text.split(' ');
-    const joined = words.length === 1 ? text : words.join('');
-    parts.add(text);
-    parts.add(joined);
-    const seen = new Set<string>();
-    for (const word of words.length === 1 ? words : [...words, joined]) {
-      if (seen.has(word)) continue;
-      seen.add(word);
-      const chars = Array.from(word);
-      if (chars.length > 12) continue;
-      for (let i = 1; i <= chars.length - 2; i++) parts.add(chars.length === word.length ? word.slice(i) : chars.slice(i).join(''));
-    }
-  }
-  return [...parts].join(' ');
+const PREFIX_CHARS = 24;
+const ENDING_CHARS = 12;
+const TYPO_CHARS = 12;
+const WORD_BREAKS = /[\s\u3000・･.,'’"“”&/()（）「」-]+/;
+
+function wordsOf(text: string): string[] {
+  return text.split(WORD_BREAKS).filter(Boolean);
 }
 
-/** A search query in the form matched against searchNameOf: normalised, spaces removed. */
-export function normaliseQuery(text: string): string {
-  return normaliseForSearch(text).replace(/ /g, '');
+/** `shortestStart`: starts shorter than this are left out (the first word's keys cover them). */
+function addWordKeys(keys: Set<string>, chars: string[], form: string, endings: boolean, shortestStart = 1) {
+  keys.add(`=${form}`);
+  let start = '';
+  const starts = Math.min(chars.length - 1, PREFIX_CHARS);
+  for (let i = 0; i < starts; i++) {
+    start += chars[i];
+    if (i + 1 >= shortestStart) keys.add(`^${start}`);
+  }
+  if (endings && chars.length <= ENDING_CHARS) for (let i = 1; i <= chars.length - 2; i++) keys.add(`|${chars.slice(i).join('')}`);
+}
+
+function withOneLeftOut(chars: string[]): string[] {
+  return chars.map((_, i) => chars.slice(0, i).join('') + chars.slice(i + 1).join(''));
+}
+
+/** The name keys of a customer (see above); empty when there is neither name nor reading. */
+export function nameKeysOf(name: string | null | undefined, reading: string | null | undefined): string[] {
+  const keys = new Set<string>();
+  for (const text of [normaliseForSearch(name), normaliseForSearch(reading)]) {
+    if (!text) continue;
+    const words = wordsOf(text);
+    for (const word of words) addWordKeys(keys, Array.from(word), word, true);
+    const joined = text.replace(/ /g, '');
+    const chars = Array.from(joined);
+    if (words.length !== 1 || words[0] !== joined) addWordKeys(keys, chars, joined, false, joined.startsWith(words[0] ?? '') ? Array.from(words[0] ?? '').length + 1 : 1);
+    if (chars.length >= 3 && chars.length <= TYPO_CHARS) for (const k of withOneLeftOut(chars)) keys.add(`~${k}`);
+  }
+  return [...keys];
+}
+
+/**
+ * The lookups for a name query, best matches first: the whole word or name, a start, an
+ * ending, every word of the query somewhere in the name (any order), then one typo away. Each
+ * tier is a list of key sets; a customer matches the tier when it holds a key of every set.
+ */
+export function nameQueryTiers(query: string): string[][][] {
+  const text = normaliseForSearch(query);
+  if (!text) return [];
+  const q = text.replace(/ /g, '');
+  const chars = Array.from(q);
+  const tiers: string[][][] = [[[`=${q}`]]];
+  if (chars.length <= PREFIX_CHARS) tiers.push([[`^${q}`]]);
+  if (chars.length >= 2 && chars.length <= ENDING_CHARS - 1) tiers.push([[`|${q}`]]);
+  const words = wordsOf(text);
+  if (words.length > 1) tiers.push(words.map((w) => [`=${w}`, `^${w}`, `|${w}`]));
+  if (chars.length >= 3 && chars.length <= PREFIX_CHARS) {
+    const typo = new Set<string>();
+    // One character too few in the query: the query is one of the name's ~ keys.
+    if (chars.length < TYPO_CHARS) typo.add(`~${q}`);
+    for (const shorter of withOneLeftOut(chars)) {
+      // One character mistyped: both lose it at the same place.
+      if (chars.length <= TYPO_CHARS) typo.add(`~${shorter}`);
+      // One character too many: without it, the query is the name (short words would match too much).
+      if (chars.length >= 4) typo.add(`=${shorter}`);
+    }
+    tiers.push([[...typo]]);
+  }
+  return tiers;
+}
+
+/** A PostgreSQL array literal of text (for a text[] column sent as one text value in bulk writes). */
+export function textArrayLiteral(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
 }
 
 // Dashes people type in numbers: hyphen variants, minus sign, and the katakana prolonged sound mark.

@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../../platform/errors.js';
-import { canonicalEmail, canonicalPhone, canonicalPostalCode, digitsOf, searchNameOf } from './normalise.js';
+import { canonicalEmail, canonicalPhone, canonicalPostalCode, digitsOf, nameKeysOf } from './normalise.js';
 import type { CustomerRow } from './customers.repository.js';
 
 /** The optional personal fields of a customer (SPEC X-2), as the API names them. */
@@ -132,11 +132,12 @@ export function personalOf(row: CustomerRow): Personal {
 }
 
 /** Columns to write for the given personal values, with the derived search columns kept in step. */
-export function columnsFor(values: PersonalInput, current?: Personal): Record<string, string | null> {
-  const cols: Record<string, string | null> = {};
+export function columnsFor(values: PersonalInput, current?: Personal): Record<string, string | string[] | null> {
+  const cols: Record<string, string | string[] | null> = {};
   for (const [field, value] of Object.entries(values) as [PersonalField, string | null][]) cols[COLUMN_OF[field]] = value;
   const merged = { ...current, ...values };
-  if ('name' in values || 'nameReading' in values) cols.search_name = searchNameOf(merged.name, merged.nameReading);
+  // A new customer (no current values) gets keys even without a name: NULL means "not computed yet".
+  if ('name' in values || 'nameReading' in values || !current) cols.name_keys = nameKeysOf(merged.name, merged.nameReading);
   if ('phone' in values) cols.phone_digits = values.phone ? digitsOf(values.phone) : null;
   return cols;
 }
