@@ -118,7 +118,7 @@ export async function startEmbeddedPg(options: EmbeddedPgOptions): Promise<Embed
     authMethod: 'scram-sha-256',
     persistent: !options.ephemeral,
     createPostgresUser: isRoot(),
-    // UTF-8 with the builtin Unicode locale: kana and kanji count as letters for pg_trgm.
+    // UTF-8 with the builtin Unicode locale: lower() and upper() treat every script alike, whatever the host has installed.
     initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--lc-messages=C'],
     // TCP on loopback only; no Unix socket, so no socket directory has to be writable.
     postgresFlags: [
