@@ -230,16 +230,6 @@ describe('search', () => {
     ['the start of the e-mail', 'misaki.hase'],
     ['the e-mail in capitals', 'MISAKI.HASEGAWA@EXAMPLE.JP'],
     ['a product serial', 'pc-xyz-998877'],
-  ])('finds a customer by %s', async (_what, q) => {
-    expect(await find(q)).toContain(target.customerNumber);
-  });
-
-  it('finds by registration number and customer number', async () => {
-    expect(await find(target.registrationNo)).toContain(target.customerNumber);
-    expect(await find(target.customerNumber)).toContain(target.customerNumber);
-  });
-
-  it.each([
     ['the reading typed so far', 'はせがわみ'],
     ['the name typed so far', '長谷川 美'],
     ['the given name before the family name', '美咲 長谷川'],
@@ -249,6 +239,11 @@ describe('search', () => {
     ['a name with a wrong kanji', '長谷用美咲'],
   ])('finds a customer by %s', async (_what, q) => {
     expect(await find(q)).toContain(target.customerNumber);
+  });
+
+  it('finds by registration number and customer number', async () => {
+    expect(await find(target.registrationNo)).toContain(target.customerNumber);
+    expect(await find(target.customerNumber)).toContain(target.customerNumber);
   });
 
   it('finds the start of a long word, and words split by punctuation', async () => {
