@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { cliTestEnv, killLeftoverClis, runCli, startCli, stopCli } from './helpers/cli.js';
@@ -85,6 +86,10 @@ describe('clientele customers import / export', () => {
     expect(rejects).toMatch(/\n3,invalid,email:/);
     expect(rejects).toMatch(/\n4,invalid,birthDate:/);
     expect(rejects).toMatch(/\n5,duplicate_email,/);
+
+    // The batches' name keys were merged into the index at the end: nothing is left pending.
+    const pending = await sql<{ pages: string }>`select gin_clean_pending_list('customers_name_keys'::regclass) as pages`.execute(db.services.db);
+    expect(Number(pending.rows[0]!.pages)).toBe(0);
 
     const found = await db.services.customers.service.search('とりこみ いちろう');
     expect(found[0]?.email).toBe('ichiro@example.jp');

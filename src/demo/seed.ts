@@ -85,6 +85,7 @@ export async function seedDemo(services: Services, options: { customers: number;
     await customers.importer.importBatch(CLI_ACTOR, records, 'demo');
     bar.increment(records.length);
   }
+  await customers.importer.finishImport();
   bar.stop();
 
   const first = (await customers.service.search('', { limit: 1 }))[0];

@@ -95,6 +95,7 @@ export async function importCustomersFile(
   await flush();
   await Promise.all(inFlight);
   if (failure) throw failure;
+  if (result.inserted) await importer.finishImport();
   result.rejected.sort((a, b) => a.line - b.line);
   return result;
 }

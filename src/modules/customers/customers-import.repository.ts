@@ -43,12 +43,22 @@ const TEXT_COLUMNS = [
 /** Bulk writes of `clientele customers import`. Each call is one statement. */
 export const customersImportRepository = {
   /**
-   * The import's transaction does not wait for its WAL to reach the disk at commit (a crash
-   * may lose the last batches' commits, never half a batch); the next batch starts sooner.
-   * Only this transaction: SET LOCAL.
+   * Settings for an import batch's transaction only (SET LOCAL):
+   * - it does not wait for its WAL to reach the disk at commit (a crash may lose the last
+   *   batches' commits, never half a batch); the next batch starts sooner;
+   * - the name index's pending list may grow to 64 MB before this batch merges it into the
+   *   index (4 MB otherwise). A merge adds all pending entries of a key to its posting list at
+   *   once, so fewer, larger merges cost less per customer (a third less, measured). Searches
+   *   read the pending list until it is merged: flushNamePendingList() at the end of an import.
    */
-  async relaxCommitDurability(tx: Executor) {
+  async bulkWriteSettings(tx: Executor) {
     await sql`set local synchronous_commit = off`.execute(tx);
+    await sql`set local gin_pending_list_limit = '64MB'`.execute(tx);
+  },
+
+  /** Merges the name index's pending entries into the index (what a batch or VACUUM would do later). */
+  async flushNamePendingList(db: Executor) {
+    await sql`select gin_clean_pending_list('customers_name_keys'::regclass)`.execute(db);
   },
 
   /** Lower-cased e-mail addresses among `emails` that a customer already has. */

@@ -120,11 +120,16 @@ export class CustomersImportService {
     if (clean.length === 0) return { inserted: 0, rejected };
 
     return this.db.transaction().execute(async (tx) => {
-      await importRepo.relaxCommitDurability(tx);
+      await importRepo.bulkWriteSettings(tx);
       const fresh = await this.dropKnownEmails(tx, clean, rejected);
       await this.insertRows(tx, actor, fresh, source);
       return { inserted: fresh.length, rejected: rejected.sort((a, b) => a.line - b.line) };
     });
+  }
+
+  /** After the last batch of an import: searches stop reading the entries the batches left pending. */
+  async finishImport(): Promise<void> {
+    await importRepo.flushNamePendingList(this.db);
   }
 
   private async dropKnownEmails(tx: Tx, rows: CleanRow[], rejected: ImportProblem[]): Promise<CleanRow[]> {
