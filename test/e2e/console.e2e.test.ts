@@ -80,6 +80,14 @@ describe('staff console (browser)', () => {
   it('finds a customer as you type and opens it with the keyboard', async () => {
     screenshotOnFailure('search');
     const search = page.getByLabel('Search', { exact: true });
+    // A misspelt reading finds the customer, marked as a similar name.
+    await search.fill('やまだたろお');
+    const similar = page.locator(
+      `[data-testid="search-results-section"][data-query="やまだたろお"] [data-customer-number="${yamada}"] [data-testid="similar-name"]`,
+    );
+    await similar.waitFor();
+    expect(await similar.textContent()).toBe('similar');
+
     await search.fill('山田');
     const results = page.locator('[data-testid="search-results-section"][data-query="山田"]');
     const row = results.locator(`[data-testid="search-result"][data-customer-number="${yamada}"]`);

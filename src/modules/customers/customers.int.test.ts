@@ -277,6 +277,12 @@ describe('search', () => {
     expect(await server.services.customers.service.backfillNameKeys()).toBe(0);
   });
 
+  it('says which results are one typo away from the query', async () => {
+    const items = async (q: string) => (await admin.get(`/api/customers?q=${encodeURIComponent(q)}`)).body.items as { customerNumber: string; matchedOn: string }[];
+    expect((await items('はせがわ みさき')).find((i) => i.customerNumber === target.customerNumber)?.matchedOn).toBe('name');
+    expect((await items('はせがわみささ')).find((i) => i.customerNumber === target.customerNumber)?.matchedOn).toBe('name_typo');
+  });
+
   it('does not return unrelated people for a specific name', async () => {
     const results = await find('長谷川 美咲');
     expect(results[0]).toBe(target.customerNumber);

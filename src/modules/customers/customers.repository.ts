@@ -75,13 +75,13 @@ export const customersRepository = {
    * matches early (100 ms instead of 2 ms at a million customers); without it, common keys
    * get a sequential scan that still stops after `limit` rows.
    */
-  async searchByNameKeys(db: Executor, tiers: string[][][], limit: number): Promise<CustomerSummaryRow[]> {
-    const found: CustomerSummaryRow[] = [];
+  async searchByNameKeys<T extends { keys: string[][] }>(db: Executor, tiers: T[], limit: number): Promise<(CustomerSummaryRow & { tier: T })[]> {
+    const found: (CustomerSummaryRow & { tier: T })[] = [];
     const columns = sql.join(SUMMARY_COLUMNS.map((c) => sql.ref(c)));
     for (const tier of tiers) {
       if (found.length >= limit) break;
       const holdsAll = sql.join(
-        tier.map((keys) => sql`name_keys && ${keys}::text[]`),
+        tier.keys.map((keys) => sql`name_keys && ${keys}::text[]`),
         sql` and `,
       );
       const rows = await sql<CustomerSummaryRow>`
@@ -89,7 +89,7 @@ export const customersRepository = {
           select ${columns} from customers where status = 'active' and ${holdsAll}
         )
         select * from matches where id <> all(${found.map((r) => r.id)}::bigint[]) limit ${limit - found.length}`.execute(db);
-      found.push(...rows.rows);
+      found.push(...rows.rows.map((r) => ({ ...r, tier })));
     }
     return found;
   },

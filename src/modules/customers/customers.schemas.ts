@@ -79,7 +79,12 @@ export const CustomerSummarySchema = Type.Object({
   email: Nullable,
   phone: Nullable,
   status: Type.String(),
-  matchedOn: Type.Optional(Type.String()),
+  matchedOn: Type.Optional(
+    Type.String({
+      description:
+        'Why a search returned this customer: identifier, number, phone, email, name, or name_typo (a name one character away from the query).',
+    }),
+  ),
 });
 
 export const CounterViewSchema = Type.Object({

@@ -149,7 +149,7 @@ export class CustomersService {
     if (/^[\x21-\x7e]{3,}$/.test(query)) add(await repo.searchByEmailPrefix(this.db, query.toLowerCase(), limit), 'email');
     // A full page of e-mail matches: a name search could only add rows that don't fit.
     if (results.size >= limit) return [...results.values()];
-    add(await repo.searchByNameKeys(this.db, nameQueryTiers(query), limit), 'name');
+    for (const row of await repo.searchByNameKeys(this.db, nameQueryTiers(query), limit)) add([row], row.tier.match);
     return [...results.values()];
   }
 

@@ -6,6 +6,7 @@ import {
   canonicalPostalCode,
   nameKeysOf,
   nameQueryTiers,
+  type NameTier,
   normaliseForSearch,
   textArrayLiteral,
 } from './normalise.js';
@@ -33,21 +34,29 @@ describe('search normalisation', () => {
 
   it('asks for the whole name first, then starts, endings, all words and typos', () => {
     const tiers = nameQueryTiers(' 山田　太郎 ');
-    expect(tiers.slice(0, 3)).toEqual([[['=山田太郎']], [['^山田太郎']], [['|山田太郎']]]);
-    expect(tiers[3]).toEqual([
-      ['=山田', '^山田', '|山田'],
-      ['=太郎', '^太郎', '|太郎'],
+    expect(tiers.slice(0, 3)).toEqual([
+      { match: 'name', keys: [['=山田太郎']] },
+      { match: 'name', keys: [['^山田太郎']] },
+      { match: 'name', keys: [['|山田太郎']] },
     ]);
-    expect(tiers[4]![0]).toEqual(expect.arrayContaining(['~山田太郎', '~田太郎', '=山田太']));
+    expect(tiers[3]).toEqual({
+      match: 'name',
+      keys: [
+        ['=山田', '^山田', '|山田'],
+        ['=太郎', '^太郎', '|太郎'],
+      ],
+    });
+    expect(tiers[4]!.match).toBe('name_typo');
+    expect(tiers[4]!.keys[0]).toEqual(expect.arrayContaining(['~山田太郎', '~田太郎', '=山田太']));
     expect(nameQueryTiers('   ')).toEqual([]);
-    expect(nameQueryTiers('蓮')).toEqual([[['=蓮']], [['^蓮']]]);
+    expect(nameQueryTiers('蓮').map((t) => t.keys)).toEqual([[['=蓮']], [['^蓮']]]);
   });
 
   it('finds every name one typo away from the query: a character replaced, dropped, added or two swapped', () => {
     const kana = [...'あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわん'];
     let seed = 7;
     const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
-    const holds = (keys: Set<string>, tiers: string[][][]) => tiers.some((tier) => tier.every((set) => set.some((k) => keys.has(k))));
+    const holds = (keys: Set<string>, tiers: NameTier[]) => tiers.some((tier) => tier.keys.every((set) => set.some((k) => keys.has(k))));
     for (let i = 0; i < 2_000; i++) {
       const family = Array.from({ length: 2 + rnd(3) }, () => kana[rnd(kana.length)]).join('');
       const given = Array.from({ length: 2 + rnd(3) }, () => kana[rnd(kana.length)]).join('');

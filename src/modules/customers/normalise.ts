@@ -75,21 +75,27 @@ export function nameKeysOf(name: string | null | undefined, reading: string | nu
   return [...keys];
 }
 
+/** One lookup of a name search: a customer matches when it holds a key of every set. */
+export interface NameTier {
+  /** What the match means, as the search reports it (matchedOn). */
+  match: 'name' | 'name_typo';
+  keys: string[][];
+}
+
 /**
  * The lookups for a name query, best matches first: the whole word or name, a start, an
- * ending, every word of the query somewhere in the name (any order), then one typo away. Each
- * tier is a list of key sets; a customer matches the tier when it holds a key of every set.
+ * ending, every word of the query somewhere in the name (any order), then one typo away.
  */
-export function nameQueryTiers(query: string): string[][][] {
+export function nameQueryTiers(query: string): NameTier[] {
   const text = normaliseForSearch(query);
   if (!text) return [];
   const q = text.replace(/ /g, '');
   const chars = Array.from(q);
-  const tiers: string[][][] = [[[`=${q}`]]];
-  if (chars.length <= PREFIX_CHARS) tiers.push([[`^${q}`]]);
-  if (chars.length >= 2 && chars.length <= ENDING_CHARS - 1) tiers.push([[`|${q}`]]);
+  const tiers: NameTier[] = [{ match: 'name', keys: [[`=${q}`]] }];
+  if (chars.length <= PREFIX_CHARS) tiers.push({ match: 'name', keys: [[`^${q}`]] });
+  if (chars.length >= 2 && chars.length <= ENDING_CHARS - 1) tiers.push({ match: 'name', keys: [[`|${q}`]] });
   const words = wordsOf(text);
-  if (words.length > 1) tiers.push(words.map((w) => [`=${w}`, `^${w}`, `|${w}`]));
+  if (words.length > 1) tiers.push({ match: 'name', keys: words.map((w) => [`=${w}`, `^${w}`, `|${w}`]) });
   if (chars.length >= 3 && chars.length <= PREFIX_CHARS) {
     const typo = new Set<string>();
     // One character too few in the query: the query is one of the name's ~ keys.
@@ -100,7 +106,7 @@ export function nameQueryTiers(query: string): string[][][] {
       // One character too many: without it, the query is the name (short words would match too much).
       if (chars.length >= 4) typo.add(`=${shorter}`);
     }
-    tiers.push([[...typo]]);
+    tiers.push({ match: 'name_typo', keys: [[...typo]] });
   }
   return tiers;
 }

@@ -28,6 +28,8 @@ export interface CustomerSummary {
   email: string | null;
   phone: string | null;
   status: CustomerStatus;
+  /** Why the search returned it; `name_typo`: a name one character away from the query. */
+  matchedOn?: string;
 }
 
 export const PERSONAL_FIELDS = [

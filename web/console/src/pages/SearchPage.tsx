@@ -206,6 +206,11 @@ export function SearchPage() {
                     </td>
                     <td data-label="Name" className="cell-name">
                       {c.name ?? <span className="muted">—</span>}
+                      {c.matchedOn === 'name_typo' && (
+                        <span className="badge similar-tag" title="Not what you typed: one character differs" data-testid="similar-name">
+                          similar
+                        </span>
+                      )}
                     </td>
                     <td data-label="Reading">{c.nameReading ?? <span className="muted">—</span>}</td>
                     <td data-label="E-mail" className="wrap">
