@@ -237,6 +237,8 @@ describe('search', () => {
     ['a reading with a character too many', 'はせがわみさきき'],
     ['a reading with two characters swapped', 'はせがわみきさ'],
     ['a name with a wrong kanji', '長谷用美咲'],
+    ['a family name with a typo', 'はせかわ'],
+    ['a family name with a character left out', 'はせわ'],
   ])('finds a customer by %s', async (_what, q) => {
     expect(await find(q)).toContain(target.customerNumber);
   });

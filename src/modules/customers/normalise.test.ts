@@ -28,6 +28,8 @@ describe('search normalisation', () => {
     expect(keys).not.toContain('|川');
     expect(keys).not.toContain('^長谷川'); // a whole word is an = key, not a start
     expect(keys).toEqual(expect.arrayContaining(['~はせがわろう', '~せがわたろう', '~長谷太郎']));
+    expect(keys).toEqual(expect.arrayContaining(['~はせわ', '~せがわ', '~ろう', '~長谷'])); // words too
+    expect(keys).not.toContain('~太'); // not for words under three characters
     expect(nameKeysOf(null, null)).toEqual([]);
     expect(nameKeysOf('ジョン・スミス', null)).toEqual(expect.arrayContaining(['=じょん', '=すみす', '=じょん・すみす']));
   });
@@ -52,7 +54,7 @@ describe('search normalisation', () => {
     expect(nameQueryTiers('蓮').map((t) => t.keys)).toEqual([[['=蓮']], [['^蓮']]]);
   });
 
-  it('finds every name one typo away from the query: a character replaced, dropped, added or two swapped', () => {
+  it('finds every name and word one typo away from the query: a character replaced, dropped, added or two swapped', () => {
     const kana = [...'あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわん'];
     let seed = 7;
     const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
@@ -61,10 +63,12 @@ describe('search normalisation', () => {
       const family = Array.from({ length: 2 + rnd(3) }, () => kana[rnd(kana.length)]).join('');
       const given = Array.from({ length: 2 + rnd(3) }, () => kana[rnd(kana.length)]).join('');
       const keys = new Set(nameKeysOf(null, `${family} ${given}`));
-      const chars = [...family + given];
+      const kind = (i >> 1) % 4;
+      // Half the queries are the whole name, half the family name alone: three or more
+      // characters left after the typo (shorter queries get no typo lookups).
+      const chars = [...(i % 2 && family.length >= (kind === 1 ? 4 : 3) ? family : family + given)];
       const at = rnd(chars.length);
       const typo = [...chars];
-      const kind = i % 4;
       if (kind === 0) typo[at] = kana[(kana.indexOf(chars[at]!) + 1) % kana.length]!;
       else if (kind === 1) typo.splice(at, 1);
       else if (kind === 2) typo.splice(at, 0, kana[rnd(kana.length)]!);

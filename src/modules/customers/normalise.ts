@@ -29,8 +29,8 @@ export function normaliseForSearch(text: string | null | undefined): string {
  *   =word    a whole word, or the whole name run together (山田太郎 for 山田 太郎)
  *   ^start   a proper start of a word or of the run-together name, up to PREFIX_CHARS characters
  *   |ending  an ending of two or more characters of a word up to ENDING_CHARS long (谷川 in 長谷川)
- *   ~typo    the run-together name (up to TYPO_CHARS long) with one character left out: two
- *            names one typo apart share such a key, whichever character was mistyped
+ *   ~typo    a word or the run-together name (3 to TYPO_CHARS long) with one character left
+ *            out: two names one typo apart share such a key, whichever character was mistyped
  * Words are split at spaces and punctuation (ジョン・スミス has the words じょん and すみす).
  * The name and the reading are keyed alike, each on its own. Why not trigrams: see
  * migrations/20261201_0070_customer_name_keys.sql.
@@ -56,6 +56,10 @@ function addWordKeys(keys: Set<string>, chars: string[], form: string, endings: 
   if (endings && chars.length <= ENDING_CHARS) for (let i = 1; i <= chars.length - 2; i++) keys.add(`|${chars.slice(i).join('')}`);
 }
 
+function addTypoKeys(keys: Set<string>, chars: string[]) {
+  if (chars.length >= 3 && chars.length <= TYPO_CHARS) for (const k of withOneLeftOut(chars)) keys.add(`~${k}`);
+}
+
 function withOneLeftOut(chars: string[]): string[] {
   return chars.map((_, i) => chars.slice(0, i).join('') + chars.slice(i + 1).join(''));
 }
@@ -70,7 +74,7 @@ export function nameKeysOf(name: string | null | undefined, reading: string | nu
     const joined = text.replace(/ /g, '');
     const chars = Array.from(joined);
     if (words.length !== 1 || words[0] !== joined) addWordKeys(keys, chars, joined, false, joined.startsWith(words[0] ?? '') ? Array.from(words[0] ?? '').length + 1 : 1);
-    if (chars.length >= 3 && chars.length <= TYPO_CHARS) for (const k of withOneLeftOut(chars)) keys.add(`~${k}`);
+    for (const form of words.length > 1 ? [...words, joined] : [joined]) addTypoKeys(keys, form === joined ? chars : Array.from(form));
   }
   return [...keys];
 }
