@@ -53,14 +53,19 @@ function addWordKeys(keys: Set<string>, chars: string[], form: string, endings: 
     start += chars[i];
     if (i + 1 >= shortestStart) keys.add(`^${start}`);
   }
-  if (endings && chars.length <= ENDING_CHARS) for (let i = 1; i <= chars.length - 2; i++) keys.add(`|${chars.slice(i).join('')}`);
+  if (endings && chars.length <= ENDING_CHARS) {
+    // String slices when every character is one UTF-16 unit (nearly always): this runs per imported row.
+    const simple = form.length === chars.length;
+    for (let i = 1; i <= chars.length - 2; i++) keys.add(`|${simple ? form.slice(i) : chars.slice(i).join('')}`);
+  }
 }
 
-function addTypoKeys(keys: Set<string>, chars: string[]) {
-  if (chars.length >= 3 && chars.length <= TYPO_CHARS) for (const k of withOneLeftOut(chars)) keys.add(`~${k}`);
+function addTypoKeys(keys: Set<string>, chars: string[], form: string) {
+  if (chars.length >= 3 && chars.length <= TYPO_CHARS) for (const k of withOneLeftOut(chars, form)) keys.add(`~${k}`);
 }
 
-function withOneLeftOut(chars: string[]): string[] {
+function withOneLeftOut(chars: string[], form = chars.join('')): string[] {
+  if (form.length === chars.length) return chars.map((_, i) => form.slice(0, i) + form.slice(i + 1));
   return chars.map((_, i) => chars.slice(0, i).join('') + chars.slice(i + 1).join(''));
 }
 
@@ -74,7 +79,7 @@ export function nameKeysOf(name: string | null | undefined, reading: string | nu
     const joined = text.replace(/ /g, '');
     const chars = Array.from(joined);
     if (words.length !== 1 || words[0] !== joined) addWordKeys(keys, chars, joined, false, joined.startsWith(words[0] ?? '') ? Array.from(words[0] ?? '').length + 1 : 1);
-    for (const form of words.length > 1 ? [...words, joined] : [joined]) addTypoKeys(keys, form === joined ? chars : Array.from(form));
+    for (const form of words.length > 1 ? [...words, joined] : [joined]) addTypoKeys(keys, form === joined ? chars : Array.from(form), form);
   }
   return [...keys];
 }
@@ -104,7 +109,7 @@ export function nameQueryTiers(query: string): NameTier[] {
     const typo = new Set<string>();
     // One character too few in the query: the query is one of the name's ~ keys.
     if (chars.length < TYPO_CHARS) typo.add(`~${q}`);
-    for (const shorter of withOneLeftOut(chars)) {
+    for (const shorter of withOneLeftOut(chars, q)) {
       // One character mistyped: both lose it at the same place.
       if (chars.length <= TYPO_CHARS) typo.add(`~${shorter}`);
       // One character too many: without it, the query is the name (short words would match too much).
@@ -115,9 +120,16 @@ export function nameQueryTiers(query: string): NameTier[] {
   return tiers;
 }
 
+const NEEDS_ESCAPE = /[\\"]/;
+
 /** A PostgreSQL array literal of text (for a text[] column sent as one text value in bulk writes). */
 export function textArrayLiteral(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    out += `${i ? ',' : ''}"${NEEDS_ESCAPE.test(v) ? v.replace(/[\\"]/g, '\\$&') : v}"`;
+  }
+  return `${out}}`;
 }
 
 // Dashes people type in numbers: hyphen variants, minus sign, and the katakana prolonged sound mark.
