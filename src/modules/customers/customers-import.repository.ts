@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { textArrayLiteral } from '../../platform/db/arrays.js';
 import type { Executor } from '../../platform/db/database.js';
 
 /** One customer of an import batch, as the columns it is written to. */
@@ -16,8 +17,7 @@ export interface ImportCustomerRow {
   occupation: string | null;
   email: string | null;
   nickname: string | null;
-  /** nameKeysOf as an array literal: one text per row in the unnest arrays. */
-  name_keys: string;
+  name_keys: string[];
   phone_digits: string | null;
   /** Consent given in the file: a ledger entry and the current state are written for each. */
   email_consent: boolean;
@@ -36,7 +36,6 @@ const TEXT_COLUMNS = [
   'occupation',
   'email',
   'nickname',
-  'name_keys',
   'phone_digits',
 ] as const;
 
@@ -93,7 +92,7 @@ export const customersImportRepository = {
           ${text('prefecture')}::text[], ${text('city')}::text[], ${text('address_line1')}::text[],
           ${text('address_line2')}::text[], ${text('phone')}::text[], ${rows.map((r) => r.birth_date)}::date[],
           ${text('occupation')}::text[], ${text('email')}::text[], ${text('nickname')}::text[],
-          ${text('name_keys')}::text[], ${text('phone_digits')}::text[],
+          ${rows.map((r) => textArrayLiteral(r.name_keys))}::text[], ${text('phone_digits')}::text[],
           ${rows.map((r) => r.email_consent)}::boolean[], ${rows.map((r) => r.postal_mail_consent)}::boolean[]
         ) as t(registration_no, name, name_reading, postal_code, prefecture, city, address_line1, address_line2,
                phone, birth_date, occupation, email, nickname, name_keys, phone_digits, email_consent, postal_mail_consent)

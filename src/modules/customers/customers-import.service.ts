@@ -4,7 +4,7 @@ import type { FieldProblem } from '../../platform/errors.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { formatRegistrationNo, generateRegistrationNo } from './registration-number.js';
 import { cleanPersonal, type PersonalField, type PersonalInput } from './personal-info.js';
-import { digitsOf, nameKeysOf, textArrayLiteral } from './normalise.js';
+import { digitsOf, nameKeysOf } from './normalise.js';
 import { customersImportRepository as importRepo, type ImportCustomerRow } from './customers-import.repository.js';
 
 /** CSV column ↔ personal field. Column names are snake_case, as spreadsheets usually have them. */
@@ -76,7 +76,7 @@ function rowFor(registrationNo: string, row: CleanRow): ImportCustomerRow {
     email: v.email ?? null,
     nickname: v.nickname ?? null,
     // What columnsFor derives for a new customer, without building its column object per row.
-    name_keys: textArrayLiteral(nameKeysOf(v.name, v.nameReading)),
+    name_keys: nameKeysOf(v.name, v.nameReading),
     phone_digits: v.phone ? digitsOf(v.phone) : null,
     email_consent: row.consent.some((c) => c.channel === 'email' && c.granted),
     postal_mail_consent: row.consent.some((c) => c.channel === 'postal_mail' && c.granted),

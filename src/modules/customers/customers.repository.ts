@@ -1,4 +1,5 @@
 import { sql, type Insertable, type RawBuilder, type Selectable, type Updateable } from 'kysely';
+import { textArrayLiteral } from '../../platform/db/arrays.js';
 import type { Executor } from '../../platform/db/database.js';
 import type {
   ConsentChannel,
@@ -6,6 +7,7 @@ import type {
   CustomersTable,
   IdentifierKind,
 } from './customers.tables.js';
+import type { NameTier } from './normalise.js';
 
 export type CustomerRow = Selectable<CustomersTable>;
 export type IdentifierRow = Selectable<CustomerIdentifiersTable>;
@@ -75,8 +77,8 @@ export const customersRepository = {
    * matches early (100 ms instead of 2 ms at a million customers); without it, common keys
    * get a sequential scan that still stops after `limit` rows.
    */
-  async searchByNameKeys<T extends { keys: string[][] }>(db: Executor, tiers: T[], limit: number): Promise<(CustomerSummaryRow & { tier: T })[]> {
-    const found: (CustomerSummaryRow & { tier: T })[] = [];
+  async searchByNameKeys(db: Executor, tiers: NameTier[], limit: number): Promise<(CustomerSummaryRow & { match: NameTier['match'] })[]> {
+    const found: (CustomerSummaryRow & { match: NameTier['match'] })[] = [];
     const columns = sql.join(SUMMARY_COLUMNS.map((c) => sql.ref(c)));
     for (const tier of tiers) {
       if (found.length >= limit) break;
@@ -89,11 +91,11 @@ export const customersRepository = {
           select ${columns} from customers where status = 'active' and ${holdsAll}
         )
         select * from matches where id <> all(${found.map((r) => r.id)}::bigint[]) limit ${limit - found.length}`.execute(db);
-      found.push(...rows.rows.map((r) => ({ ...r, tier })));
+      found.push(...rows.rows.map((r) => ({ ...r, match: tier.match })));
     }
     return found;
   },
-  /** Customers whose name keys were never computed (rows from before they existed), by id. */
+  /** Customers whose name keys were never computed (rows from before they existed), by id; customers_name_keys_missing answers it. */
   withoutNameKeys(db: Executor, afterId: number, limit: number) {
     return db
       .selectFrom('customers')
@@ -112,12 +114,12 @@ export const customersRepository = {
       .executeTakeFirstOrThrow()
       .then((r) => Number(r.n));
   },
-  /** keys: one textArrayLiteral per id. */
-  async setNameKeys(db: Executor, ids: number[], keys: string[]) {
+  /** keys[i]: the name keys of ids[i]. */
+  async setNameKeys(db: Executor, ids: number[], keys: string[][]) {
     if (ids.length === 0) return;
     await sql`
       update customers c set name_keys = u.keys::text[]
-      from unnest(${ids}::bigint[], ${keys}::text[]) as u(id, keys)
+      from unnest(${ids}::bigint[], ${keys.map(textArrayLiteral)}::text[]) as u(id, keys)
       where c.id = u.id and c.name_keys is null`.execute(db);
   },
   searchByPhonePrefix(db: Executor, digits: string, limit: number) {

@@ -8,7 +8,7 @@ import type { LoginThrottle } from '../access/login-throttle.service.js';
 import { customersRepository as repo, type CustomerRow } from './customers.repository.js';
 import type { ConsentChannel, IdentifierKind } from './customers.tables.js';
 import { customerView, summaryView, type CustomerSummary, type CustomerView } from './customer-views.js';
-import { canonicalEmail, canonicalIdentifier, digitsOf, nameKeysOf, nameQueryTiers, textArrayLiteral } from './normalise.js';
+import { canonicalEmail, canonicalIdentifier, digitsOf, nameKeysOf, nameQueryTiers } from './normalise.js';
 import { cleanPersonal, columnsFor, personalOf, PERSONAL_FIELDS, type PersonalInput } from './personal-info.js';
 import { formatRegistrationNo, generateRegistrationNo, isValidRegistrationNo, parseRegistrationNo } from './registration-number.js';
 import type { Personal } from './personal-info.js';
@@ -149,7 +149,7 @@ export class CustomersService {
     if (/^[\x21-\x7e]{3,}$/.test(query)) add(await repo.searchByEmailPrefix(this.db, query.toLowerCase(), limit), 'email');
     // A full page of e-mail matches: a name search could only add rows that don't fit.
     if (results.size >= limit) return [...results.values()];
-    for (const row of await repo.searchByNameKeys(this.db, nameQueryTiers(query), limit)) add([row], row.tier.match);
+    for (const row of await repo.searchByNameKeys(this.db, nameQueryTiers(query), limit)) add([row], row.match);
     return [...results.values()];
   }
 
@@ -168,7 +168,7 @@ export class CustomersService {
       await repo.setNameKeys(
         this.db,
         rows.map((r) => r.id),
-        rows.map((r) => textArrayLiteral(nameKeysOf(r.name, r.name_reading))),
+        rows.map((r) => nameKeysOf(r.name, r.name_reading)),
       );
       after = rows.at(-1)!.id;
       done += rows.length;

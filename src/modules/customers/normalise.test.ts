@@ -8,7 +8,6 @@ import {
   nameQueryTiers,
   type NameTier,
   normaliseForSearch,
-  textArrayLiteral,
 } from './normalise.js';
 
 describe('search normalisation', () => {
@@ -75,11 +74,6 @@ describe('search normalisation', () => {
       else if (at + 1 < typo.length) [typo[at], typo[at + 1]] = [typo[at + 1]!, typo[at]!];
       expect(holds(keys, nameQueryTiers(typo.join(''))), `${family} ${given} ← ${typo.join('')}`).toBe(true);
     }
-  });
-
-  it('writes array literals PostgreSQL reads back as the same strings', () => {
-    expect(textArrayLiteral(['a', 'b c', 'd"e', 'f\\g', '{h,i}'])).toBe('{"a","b c","d\\"e","f\\\\g","{h,i}"}');
-    expect(textArrayLiteral([])).toBe('{}');
   });
 });
 

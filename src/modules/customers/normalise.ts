@@ -120,18 +120,6 @@ export function nameQueryTiers(query: string): NameTier[] {
   return tiers;
 }
 
-const NEEDS_ESCAPE = /[\\"]/;
-
-/** A PostgreSQL array literal of text (for a text[] column sent as one text value in bulk writes). */
-export function textArrayLiteral(values: string[]): string {
-  let out = '{';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    out += `${i ? ',' : ''}"${NEEDS_ESCAPE.test(v) ? v.replace(/[\\"]/g, '\\$&') : v}"`;
-  }
-  return `${out}}`;
-}
-
 // Dashes people type in numbers: hyphen variants, minus sign, and the katakana prolonged sound mark.
 const DASHES = /[\u2010-\u2015\u2212\u30fc\uff0d\uff70]/g;
 
