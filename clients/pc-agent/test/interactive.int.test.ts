@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ProductInput } from '../../../src/modules/registration/index.js';
 import { CLI_ACTOR } from '../../../src/platform/auth/principal.js';
 import { startTestServer, type TestServer } from '../../../test/helpers/server.js';
 import { AGENT_BIN, closedPort, serial, writeInventory } from './run-agent.js';
@@ -97,6 +98,19 @@ async function cuttableRelay(target: string): Promise<{ url: string; cut(): Prom
 }
 
 /** The personal questions, answered in the order the server's form asks them. */
+/** Someone who registered a product earlier, straight through the service (Tokyo address). */
+function registerEarlier(
+  person: { name: string; nameReading: string; addressLine1: string; phone: string; email: string; password: string },
+  product: ProductInput,
+) {
+  const { password, ...customer } = person;
+  return server.services.registration.service.register(
+    CLI_ACTOR,
+    { customer: { postalCode: '100-0001', prefecture: '東京都', city: '千代田区', ...customer }, password, products: [product] },
+    '127.0.0.1',
+  );
+}
+
 async function answerPersonal(s: TmuxSession, email: string): Promise<void> {
   await s.waitFor('Name *');
   await s.type('山田 花子');
@@ -177,11 +191,7 @@ describe.skipIf(!hasTmux)(`the interactive dialogue in a terminal${hasTmux ? '' 
     await s.type('1');
     await s.waitFor('Enter = continue');
     await s.type('');
-    await server.services.registration.service.register(
-      CLI_ACTOR,
-      { customer: { name: 'Other', nameReading: 'アザー', postalCode: '100-0001', prefecture: '東京都', city: '千代田区', addressLine1: '1', phone: '0312345678', email: 'other@example.jp' }, password: 'other-password', products: [{ serial: printer, maker: 'Canon', model: 'PIXMA TS8330', category: 'printer' }] },
-      '127.0.0.1',
-    );
+    await registerEarlier({ name: 'Other', nameReading: 'アザー', addressLine1: '1', phone: '0312345678', email: 'other@example.jp', password: 'other-password' }, { serial: printer, maker: 'Canon', model: 'PIXMA TS8330', category: 'printer' });
     await answerPersonal(s, 'taken@example.jp');
     await s.waitFor('[y/N]');
     await s.type('');
@@ -251,11 +261,7 @@ describe.skipIf(!hasTmux)(`the interactive dialogue in a terminal${hasTmux ? '' 
     const inv = path.join(dir, 'inv-update.json');
     const pc = serial('PF');
     await writeInventory(inv, { pc, printer: serial('KMZ') });
-    await server.services.registration.service.register(
-      CLI_ACTOR,
-      { customer: { name: '佐藤 一郎', nameReading: 'サトウ イチロウ', postalCode: '100-0001', prefecture: '東京都', city: '千代田区', addressLine1: '2-2', phone: '0311112222', email: 'ichiro@example.jp' }, password: 'ichiro-password', products: [{ serial: pc, maker: 'Lenovo', model: 'ThinkPad X1 Carbon', category: 'pc' }] },
-      '127.0.0.1',
-    );
+    await registerEarlier({ name: '佐藤 一郎', nameReading: 'サトウ イチロウ', addressLine1: '2-2', phone: '0311112222', email: 'ichiro@example.jp', password: 'ichiro-password' }, { serial: pc, maker: 'Lenovo', model: 'ThinkPad X1 Carbon', category: 'pc' });
     const s = await session(['--server', server.urls.portal, '--from-file', inv, '--state-file', path.join(dir, 'update', 'state.json')]);
     await s.waitFor('Choose [1]');
     await s.type('3');
@@ -279,11 +285,7 @@ describe.skipIf(!hasTmux)(`the interactive dialogue in a terminal${hasTmux ? '' 
     const inv = path.join(dir, 'inv-update-net.json');
     const pc = serial('PF');
     await writeInventory(inv, { pc, printer: serial('KMZ') });
-    const registered = await server.services.registration.service.register(
-      CLI_ACTOR,
-      { customer: { name: '鈴木 次郎', nameReading: 'スズキ ジロウ', postalCode: '100-0001', prefecture: '東京都', city: '千代田区', addressLine1: '3-3', phone: '0322223333', email: 'jiro@example.jp' }, password: 'jiro-password', products: [{ serial: pc, maker: 'Lenovo', model: 'ThinkPad X1 Carbon', category: 'pc' }] },
-      '127.0.0.1',
-    );
+    const registered = await registerEarlier({ name: '鈴木 次郎', nameReading: 'スズキ ジロウ', addressLine1: '3-3', phone: '0322223333', email: 'jiro@example.jp', password: 'jiro-password' }, { serial: pc, maker: 'Lenovo', model: 'ThinkPad X1 Carbon', category: 'pc' });
     const stateFile = path.join(dir, 'update-net', 'state.json');
     const pendingFile = path.join(dir, 'update-net', 'pending-update.json');
 
@@ -384,11 +386,7 @@ describe.skipIf(!hasTmux)(`the interactive dialogue in a terminal${hasTmux ? '' 
     const [pc, printer, scanner] = [serial('PF'), serial('KMZ'), serial('A1BC')];
     await writeInventory(inv, { pc, printer, scanner });
     // The scanner is someone else's already: the server offers it, but not to be chosen.
-    await server.services.registration.service.register(
-      CLI_ACTOR,
-      { customer: { name: 'Other', nameReading: 'アザー', postalCode: '100-0001', prefecture: '東京都', city: '千代田区', addressLine1: '1', phone: '0312345678', email: 'other-led@example.jp' }, password: 'other-password', products: [{ serial: scanner, maker: 'PFU', model: 'ScanSnap iX1600', category: 'scanner' }] },
-      '127.0.0.1',
-    );
+    await registerEarlier({ name: 'Other', nameReading: 'アザー', addressLine1: '1', phone: '0312345678', email: 'other-led@example.jp', password: 'other-password' }, { serial: scanner, maker: 'PFU', model: 'ScanSnap iX1600', category: 'scanner' });
     const stateFile = path.join(dir, 'server-led', 'state.json');
     const s = await session(['register', '--server-led', '--server', server.urls.portal, '--from-file', inv, '--state-file', stateFile]);
 
