@@ -58,17 +58,13 @@ async function seed(db: import('../src/platform/db/database.js').Db, n: number):
     await sql`
       with c as (
         -- name_keys empty: this benchmark never searches by name
-        insert into customers (registration_no, name, name_reading, name_keys, email, prefecture, city)
+        insert into customers (registration_no, name, name_reading, name_keys, email, prefecture, city, email_consent)
         select lpad((1000000000 + i)::text, 10, '0'), '配信 太郎' || i, 'はいしん たろう', '{}',
-               'user' || i || '@bench.example', '東京都', '千代田区'
+               'user' || i || '@bench.example', '東京都', '千代田区', i % 10 < 7
         from generate_series(${from}::int, ${to}::int) i
-        returning id),
-      e as (
-        insert into consent_events (customer_id, channel, granted, source, surface)
-        select id, 'email', true, 'bench', 'cli' from c where id % 10 < 7
-        returning id, customer_id, at)
-      insert into customer_consents (customer_id, channel, granted, event_id, at)
-      select customer_id, 'email', true, id, at from e`.execute(db);
+        returning id, email_consent)
+      insert into consent_events (customer_id, channel, granted, source, surface)
+      select id, 'email', true, 'bench', 'cli' from c where email_consent`.execute(db);
     bar.increment(to - from + 1);
   }
   bar.stop();

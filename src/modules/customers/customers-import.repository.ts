@@ -19,7 +19,7 @@ export interface ImportCustomerRow {
   nickname: string | null;
   name_keys: string[];
   phone_digits: string | null;
-  /** Consent given in the file: a ledger entry and the current state are written for each. */
+  /** Consent given in the file: the current state, and a ledger entry for each. */
   email_consent: boolean;
   postal_mail_consent: boolean;
 }
@@ -71,7 +71,7 @@ export const customersImportRepository = {
   },
 
   /**
-   * Inserts customers and their consent (ledger entry + current state) in one statement of
+   * Inserts customers and their consent (current state + ledger entry) in one statement of
    * unnest arrays. A row whose registration number is taken is skipped (ON CONFLICT DO
    * NOTHING) and so is its consent: the caller sees it missing from the result, draws another
    * number and sends it again. Numbers must be unique within `rows`. Returns the ids of the
@@ -98,9 +98,11 @@ export const customersImportRepository = {
                phone, birth_date, occupation, email, nickname, name_keys, phone_digits, email_consent, postal_mail_consent)
       ), inserted as (
         insert into customers (registration_no, name, name_reading, postal_code, prefecture, city, address_line1,
-                               address_line2, phone, birth_date, occupation, email, nickname, name_keys, phone_digits)
+                               address_line2, phone, birth_date, occupation, email, nickname, name_keys, phone_digits,
+                               email_consent, postal_mail_consent)
         select registration_no, name, name_reading, postal_code, prefecture, city, address_line1,
-               address_line2, phone, birth_date, occupation, email, nickname, name_keys::text[], phone_digits
+               address_line2, phone, birth_date, occupation, email, nickname, name_keys::text[], phone_digits,
+               email_consent, postal_mail_consent
         from input
         on conflict (registration_no) do nothing
         returning id, registration_no
@@ -111,10 +113,6 @@ export const customersImportRepository = {
         join input t on t.registration_no = i.registration_no
         cross join lateral (values ('email', t.email_consent), ('postal_mail', t.postal_mail_consent)) as ch(channel, given)
         where ch.given
-        returning id, customer_id, channel, granted, at
-      ), current_consent as (
-        insert into customer_consents (customer_id, channel, granted, event_id, at)
-        select customer_id, channel, granted, id, at from events
       )
       select id, registration_no from inserted`.execute(db);
     return result.rows;
@@ -123,10 +121,7 @@ export const customersImportRepository = {
   /** One page of the export: customers (not merged) after `after` in id order, with current consent. */
   async exportPage(db: Executor, after: number, pageSize: number) {
     const rows = await sql<Record<string, unknown>>`
-      select c.*, ce.granted as email_consent, cp.granted as postal_mail_consent
-      from customers c
-      left join customer_consents ce on ce.customer_id = c.id and ce.channel = 'email'
-      left join customer_consents cp on cp.customer_id = c.id and cp.channel = 'postal_mail'
+      select c.* from customers c
       where c.id > ${after} and c.status <> 'merged'
       order by c.id limit ${pageSize}`.execute(db);
     return rows.rows;

@@ -40,10 +40,6 @@ export const customersRepository = {
     if (ids.length === 0) return Promise.resolve([]);
     return db.selectFrom('customers').selectAll().where('id', 'in', ids).execute();
   },
-  consentsOf(db: Executor, ids: number[]) {
-    if (ids.length === 0) return Promise.resolve([]);
-    return db.selectFrom('customer_consents').select(['customer_id', 'channel', 'granted']).where('customer_id', 'in', ids).execute();
-  },
   /** Active customers matching a condition on alias `c`, as a subquery of ids. */
   segmentIdsSql(condition: RawBuilder<boolean>): RawBuilder<{ id: number }> {
     return sql<{ id: number }>`select c.id from customers c where c.status = 'active' and (${condition})`;
@@ -258,23 +254,24 @@ export const customersRepository = {
   ) {
     return db.insertInto('consent_events').values(row).returningAll().executeTakeFirstOrThrow();
   },
-  setCurrentConsent(db: Executor, row: { customer_id: number; channel: ConsentChannel; granted: boolean; event_id: number; at: Date }) {
+  /** The current state of a channel, kept on the customer row in the transaction that appends its event. */
+  setCurrentConsent(db: Executor, customerId: number, channel: ConsentChannel, granted: boolean) {
     return db
-      .insertInto('customer_consents')
-      .values(row)
-      .onConflict((oc) => oc.columns(['customer_id', 'channel']).doUpdateSet({ granted: row.granted, event_id: row.event_id, at: row.at }))
+      .updateTable('customers')
+      .set(channel === 'email' ? { email_consent: granted } : { postal_mail_consent: granted })
+      .where('id', '=', customerId)
       .execute();
   },
   consentEventsOf(db: Executor, customerId: number) {
     return db.selectFrom('consent_events').selectAll().where('customer_id', '=', customerId).orderBy('id', 'desc').execute();
   },
-  currentConsentOf(db: Executor, customerId: number) {
-    return db
-      .selectFrom('customer_consents as c')
-      .innerJoin('consent_events as e', 'e.id', 'c.event_id')
-      .select(['c.channel', 'c.granted', 'c.at', 'e.source', 'e.surface'])
-      .where('c.customer_id', '=', customerId)
-      .execute();
+  /** The latest ledger entry per channel (none for a channel never asked about). */
+  async currentConsentOf(db: Executor, customerId: number) {
+    const rows = await sql<{ channel: ConsentChannel; granted: boolean; at: Date; source: string; surface: string }>`
+      select distinct on (channel) channel, granted, at, source, surface
+      from consent_events where customer_id = ${customerId}
+      order by channel, at desc, id desc`.execute(db);
+    return rows.rows;
   },
   moveConsentEvents(db: Executor, fromId: number, toId: number) {
     return db
@@ -291,11 +288,14 @@ export const customersRepository = {
   },
   /** Re-derives the current consent per channel from the ledger: the latest event wins. */
   async recomputeConsent(db: Executor, customerId: number) {
-    await db.deleteFrom('customer_consents').where('customer_id', '=', customerId).execute();
-    await sql`
-      insert into customer_consents (customer_id, channel, granted, event_id, at)
-      select distinct on (channel) customer_id, channel, granted, id, at
-      from consent_events where customer_id = ${customerId}
-      order by channel, at desc, id desc`.execute(db);
+    const latest = (channel: ConsentChannel) => sql<boolean>`coalesce((
+      select granted from consent_events
+      where customer_id = ${customerId} and channel = ${channel}
+      order by at desc, id desc limit 1), false)`;
+    await db
+      .updateTable('customers')
+      .set({ email_consent: latest('email'), postal_mail_consent: latest('postal_mail') })
+      .where('id', '=', customerId)
+      .execute();
   },
 };

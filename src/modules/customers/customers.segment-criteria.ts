@@ -69,7 +69,7 @@ const consent: SegmentCriterion<{ channel: 'email' | 'postal_mail' }> = {
   module: 'customers',
   params: Type.Object({ channel: Type.Union([Type.Literal('email'), Type.Literal('postal_mail')]) }, { additionalProperties: false }),
   toSql: ({ channel }) =>
-    sql<boolean>`exists (select 1 from customer_consents cc where cc.customer_id = c.id and cc.channel = ${channel} and cc.granted)`,
+    channel === 'email' ? sql<boolean>`c.email_consent` : sql<boolean>`c.postal_mail_consent`,
 };
 
 const rank: SegmentCriterion<{ ranks: string[] }> = {

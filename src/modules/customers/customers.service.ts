@@ -375,7 +375,7 @@ export class CustomersService {
     const current = (await repo.currentConsentOf(tx, customerId)).find((c) => c.channel === channel);
     if (current?.granted === granted) return false;
     const event = await repo.appendConsent(tx, { customer_id: customerId, channel, granted, source, surface: actor.surface });
-    await repo.setCurrentConsent(tx, { customer_id: customerId, channel, granted, event_id: event.id, at: event.at });
+    await repo.setCurrentConsent(tx, customerId, channel, granted);
     await this.audit.record(tx, {
       actor,
       action: 'consent.change',
@@ -413,7 +413,7 @@ export class CustomersService {
   async messagingProfiles(ids: number[]): Promise<Map<number, MessagingProfile>> {
     const out = new Map<number, MessagingProfile>();
     if (ids.length === 0) return out;
-    const [rows, consents] = await Promise.all([repo.findByIds(this.db, ids), repo.consentsOf(this.db, ids)]);
+    const rows = await repo.findByIds(this.db, ids);
     for (const row of rows) {
       out.set(row.id, {
         customerNumber: String(row.id),
@@ -422,12 +422,8 @@ export class CustomersService {
         status: row.status,
         rank: row.rank,
         personal: personalOf(row),
-        consent: { email: false, postal_mail: false },
+        consent: { email: row.email_consent, postal_mail: row.postal_mail_consent },
       });
-    }
-    for (const c of consents) {
-      const p = out.get(c.customer_id);
-      if (p) p.consent[c.channel] = c.granted;
     }
     return out;
   }

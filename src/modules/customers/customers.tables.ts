@@ -35,6 +35,9 @@ export interface CustomersTable {
   /** Name search keys (normalise.ts nameKeysOf); null until computed for rows from before they existed. */
   name_keys: ColumnType<string[] | null, string[] | undefined, string[]>;
   phone_digits: string | null;
+  /** Current consent per channel: the latest consent_events entry's `granted`, kept in the same transaction. */
+  email_consent: ColumnType<boolean, boolean | undefined, boolean>;
+  postal_mail_consent: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
   erased_at: Date | null;
@@ -59,17 +62,8 @@ export interface ConsentEventsTable {
   at: ColumnType<Date, Date | undefined, never>;
 }
 
-export interface CustomerConsentsTable {
-  customer_id: number;
-  channel: ConsentChannel;
-  granted: boolean;
-  event_id: number;
-  at: Date;
-}
-
 export interface CustomersTables {
   customers: CustomersTable;
   customer_identifiers: CustomerIdentifiersTable;
   consent_events: ConsentEventsTable;
-  customer_consents: CustomerConsentsTable;
 }
