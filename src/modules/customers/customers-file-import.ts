@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { parse } from 'csv-parse';
+import { csvRecords } from '../../platform/csv-records.js';
 import type { Actor } from '../../platform/auth/principal.js';
 import type { CustomersImportService, ImportProblem, ImportRecord } from './customers-import.service.js';
 import { unknownColumns } from './customers-import.service.js';
@@ -29,16 +28,10 @@ export async function importCustomersFile(
   file: string,
   options: FileImportOptions,
 ): Promise<FileImportResult> {
-  // Records as arrays, named here from the header: csv-parse's `columns: true` defines each
-  // field as a property (Object.defineProperty) on a fresh object, a measurable share of the
-  // per-row cost of a million-row import. The header is the first record; line numbers and
-  // errors (quotes, record length) still come from csv-parse.
-  const parser = createReadStream(file).pipe(parse({ bom: true, skip_empty_lines: true, trim: true, info: true }));
   const seenEmails = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   const result: FileImportResult = { rows: 0, inserted: 0, rejected: [] };
   let batch: ImportRecord[] = [];
-  let checked = false;
   let failure: unknown;
 
   const flush = async () => {
@@ -62,35 +55,46 @@ export async function importCustomersFile(
   };
 
   let header: string[] | undefined;
-  for await (const { record: fields, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    if (!header) {
-      header = fields;
-      continue;
-    }
-    if (!checked) {
-      const unknown = unknownColumns(header);
-      if (unknown.length) throw new Error(`Unknown column(s) in ${file}: ${unknown.join(', ')}. Nothing was imported.`);
-      checked = true;
-    }
-    const record: Record<string, string> = {};
-    for (let i = 0; i < header.length; i++) {
-      const column = header[i]!;
-      // A column named __proto__ must stay a plain field, as csv-parse's own objects have it.
-      if (column === '__proto__') Object.defineProperty(record, column, { value: fields[i], enumerable: true, writable: true, configurable: true });
-      else record[column] = fields[i]!;
-    }
-    result.rows++;
-    const email = record.email?.normalize('NFKC').trim().toLowerCase();
-    if (email) {
-      if (seenEmails.has(email)) {
-        result.rejected.push({ line: info.lines, reason: 'duplicate_email', problems: [{ field: 'email', message: 'appears earlier in this file' }] });
+  for await (const records of csvRecords(file)) {
+    for (const { fields, line, error } of records) {
+      if (error) throw new Error(`${file}, line ${line}: ${error}. The import stopped there; rows before it were imported.`);
+      if (!header) {
+        header = fields.map((f) => f.trim());
+        const unknown = unknownColumns(header);
+        if (unknown.length) throw new Error(`Unknown column(s) in ${file}: ${unknown.join(', ')}. Nothing was imported.`);
+        continue;
+      }
+      result.rows++;
+      if (fields.length !== header.length) {
+        result.rejected.push({
+          line,
+          reason: 'invalid',
+          problems: [{ field: 'row', message: `has ${fields.length} fields, the header ${header.length}` }],
+        });
         options.onBatch?.(1);
         continue;
       }
-      seenEmails.add(email);
+      // Named from the header here: csv-parse's `columns: true` (used before) defined each
+      // field as a property on a fresh object, a measurable share of the per-row cost.
+      const record: Record<string, string> = {};
+      for (let i = 0; i < header.length; i++) {
+        const column = header[i]!;
+        // A column named __proto__ must stay a plain field.
+        if (column === '__proto__') Object.defineProperty(record, column, { value: fields[i], enumerable: true, writable: true, configurable: true });
+        else record[column] = fields[i]!;
+      }
+      const email = record.email?.normalize('NFKC').trim().toLowerCase();
+      if (email) {
+        if (seenEmails.has(email)) {
+          result.rejected.push({ line, reason: 'duplicate_email', problems: [{ field: 'email', message: 'appears earlier in this file' }] });
+          options.onBatch?.(1);
+          continue;
+        }
+        seenEmails.add(email);
+      }
+      batch.push({ line, values: record });
+      if (batch.length >= options.batchSize) await flush();
     }
-    batch.push({ line: info.lines, values: record });
-    if (batch.length >= options.batchSize) await flush();
   }
   await flush();
   await Promise.all(inFlight);

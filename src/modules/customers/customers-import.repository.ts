@@ -24,7 +24,9 @@ export interface ImportCustomerRow {
   postal_mail_consent: boolean;
 }
 
+
 const TEXT_COLUMNS = [
+  'registration_no',
   'name',
   'name_reading',
   'postal_code',
@@ -33,6 +35,7 @@ const TEXT_COLUMNS = [
   'address_line1',
   'address_line2',
   'phone',
+  'birth_date',
   'occupation',
   'email',
   'nickname',
@@ -71,8 +74,8 @@ export const customersImportRepository = {
   },
 
   /**
-   * Inserts customers and their consent (current state + ledger entry) in one statement of
-   * unnest arrays. A row whose registration number is taken is skipped (ON CONFLICT DO
+   * Inserts customers and their consent (current state + ledger entry) in one statement
+   * of unnest arrays. A row whose registration number is taken is skipped (ON CONFLICT DO
    * NOTHING) and so is its consent: the caller sees it missing from the result, draws another
    * number and sends it again. Numbers must be unique within `rows`. Returns the ids of the
    * inserted rows by registration number.
@@ -83,17 +86,21 @@ export const customersImportRepository = {
     consent: { source: string; surface: string },
   ): Promise<{ id: number; registration_no: string }[]> {
     if (rows.length === 0) return [];
-    const text = (c: (typeof TEXT_COLUMNS)[number]) => rows.map((r) => r[c]);
+    // Each column is one array literal: the driver would quote and escape every value of
+    // its own arrays (measured: ~14 µs of Node CPU per row with the garbage), and a JSON
+    // document instead costs PostgreSQL ~30 µs per row to parse.
+    const col = (c: (typeof TEXT_COLUMNS)[number]) => textArrayLiteral(rows.map((r) => r[c]));
+    const flag = (c: 'email_consent' | 'postal_mail_consent') => textArrayLiteral(rows.map((r) => (r[c] ? 't' : 'f')));
     const result = await sql<{ id: number; registration_no: string }>`
       with input as (
         select * from unnest(
-          ${rows.map((r) => r.registration_no)}::text[],
-          ${text('name')}::text[], ${text('name_reading')}::text[], ${text('postal_code')}::text[],
-          ${text('prefecture')}::text[], ${text('city')}::text[], ${text('address_line1')}::text[],
-          ${text('address_line2')}::text[], ${text('phone')}::text[], ${rows.map((r) => r.birth_date)}::date[],
-          ${text('occupation')}::text[], ${text('email')}::text[], ${text('nickname')}::text[],
-          ${rows.map((r) => textArrayLiteral(r.name_keys))}::text[], ${text('phone_digits')}::text[],
-          ${rows.map((r) => r.email_consent)}::boolean[], ${rows.map((r) => r.postal_mail_consent)}::boolean[]
+          ${col('registration_no')}::text[],
+          ${col('name')}::text[], ${col('name_reading')}::text[], ${col('postal_code')}::text[],
+          ${col('prefecture')}::text[], ${col('city')}::text[], ${col('address_line1')}::text[],
+          ${col('address_line2')}::text[], ${col('phone')}::text[], ${col('birth_date')}::date[],
+          ${col('occupation')}::text[], ${col('email')}::text[], ${col('nickname')}::text[],
+          ${textArrayLiteral(rows.map((r) => textArrayLiteral(r.name_keys)))}::text[], ${col('phone_digits')}::text[],
+          ${flag('email_consent')}::boolean[], ${flag('postal_mail_consent')}::boolean[]
         ) as t(registration_no, name, name_reading, postal_code, prefecture, city, address_line1, address_line2,
                phone, birth_date, occupation, email, nickname, name_keys, phone_digits, email_consent, postal_mail_consent)
       ), inserted as (
@@ -105,13 +112,12 @@ export const customersImportRepository = {
                email_consent, postal_mail_consent
         from input
         on conflict (registration_no) do nothing
-        returning id, registration_no
+        returning id, registration_no, email_consent, postal_mail_consent
       ), events as (
         insert into consent_events (customer_id, channel, granted, source, surface)
         select i.id, ch.channel, true, ${consent.source}, ${consent.surface}
         from inserted i
-        join input t on t.registration_no = i.registration_no
-        cross join lateral (values ('email', t.email_consent), ('postal_mail', t.postal_mail_consent)) as ch(channel, given)
+        cross join lateral (values ('email', i.email_consent), ('postal_mail', i.postal_mail_consent)) as ch(channel, given)
         where ch.given
       )
       select id, registration_no from inserted`.execute(db);
