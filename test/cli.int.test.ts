@@ -73,19 +73,21 @@ describe('clientele customers import / export', () => {
       '取込 三郎,とりこみ さぶろう,saburo@example.jp,,,1980-13-01,',
       '取込 四郎,とりこみ しろう,ICHIRO@example.jp,,,,',
       '"取込, 五郎",とりこみ ごろう,goro@example.jp,,,,no',
+      '取込 六郎,とりこみ ろくろう,roku@example.jp,,,,,one too many',
     ].join('\n');
     const file = path.join(dir, 'people.csv');
     await writeFile(file, csv);
     const res = await runCli(['customers', 'import', file], env);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toMatch(/Imported 2 customers/);
-    expect(res.stderr).toMatch(/Skipped 3 rows \(1 known e-mail/);
-    expect(res.stderr).toMatch(/import: 5\/5 \(100%\)/);
+    expect(res.stderr).toMatch(/Skipped 4 rows \(1 known e-mail/);
+    expect(res.stderr).toMatch(/import: 6\/6 \(100%\)/);
     const rejects = await readFile(`${file}.rejects.csv`, 'utf8');
     expect(rejects).toMatch(/^line,reason,problems/);
     expect(rejects).toMatch(/\n3,invalid,email:/);
     expect(rejects).toMatch(/\n4,invalid,birthDate:/);
     expect(rejects).toMatch(/\n5,duplicate_email,/);
+    expect(rejects).toMatch(/\n7,invalid,"row: has 8 fields, the header 7"/);
 
     // The batches' name keys were merged into the index at the end: nothing is left pending.
     const pending = await sql<{ pages: string }>`select gin_clean_pending_list('customers_name_keys'::regclass) as pages`.execute(db.services.db);

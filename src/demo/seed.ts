@@ -77,15 +77,21 @@ export async function seedDemo(services: Services, options: { customers: number;
   const rnd = seededRandom(20261122);
   const bar = progressBar('demo customers', options.customers);
   const batch = 1000;
-  for (let start = 0; start < options.customers; start += batch) {
-    const records = [];
-    for (let i = start; i < Math.min(start + batch, options.customers); i++) {
-      records.push({ line: i + 2, values: { ...fakePerson(rnd, i) } });
+  const bulk = await customers.importer.startImport();
+  try {
+    for (let start = 0; start < options.customers; start += batch) {
+      const records = [];
+      for (let i = start; i < Math.min(start + batch, options.customers); i++) {
+        records.push({ line: i + 2, values: { ...fakePerson(rnd, i) } });
+      }
+      await customers.importer.importBatch(CLI_ACTOR, records, 'demo');
+      bar.increment(records.length);
     }
-    await customers.importer.importBatch(CLI_ACTOR, records, 'demo');
-    bar.increment(records.length);
+  } catch (err) {
+    await bulk.abandon();
+    throw err;
   }
-  await customers.importer.finishImport();
+  await bulk.finish();
   bar.stop();
 
   const first = (await customers.service.search('', { limit: 1 }))[0];

@@ -28,6 +28,23 @@ export async function importCustomersFile(
   file: string,
   options: FileImportOptions,
 ): Promise<FileImportResult> {
+  const bulk = await importer.startImport();
+  try {
+    const result = await importRows(importer, actor, file, options);
+    await bulk.finish();
+    return result;
+  } catch (err) {
+    await bulk.abandon();
+    throw err;
+  }
+}
+
+async function importRows(
+  importer: CustomersImportService,
+  actor: Actor,
+  file: string,
+  options: FileImportOptions,
+): Promise<FileImportResult> {
   const seenEmails = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   const result: FileImportResult = { rows: 0, inserted: 0, rejected: [] };
@@ -99,7 +116,6 @@ export async function importCustomersFile(
   await flush();
   await Promise.all(inFlight);
   if (failure) throw failure;
-  if (result.inserted) await importer.finishImport();
   result.rejected.sort((a, b) => a.line - b.line);
   return result;
 }

@@ -37,6 +37,14 @@ export interface ImportProblem {
   problems: FieldProblem[];
 }
 
+/** An import in progress (startImport). */
+export interface BulkImport {
+  /** After the last batch: merges pending index entries, analyzes, lets autovacuum back in. */
+  finish(): Promise<void>;
+  /** After a failure: lets autovacuum back in without the final work. */
+  abandon(): Promise<void>;
+}
+
 export interface ImportBatchResult {
   inserted: number;
   rejected: ImportProblem[];
@@ -127,9 +135,37 @@ export class CustomersImportService {
     });
   }
 
-  /** After the last batch of an import: searches stop reading the entries the batches left pending. */
-  async finishImport(): Promise<void> {
-    await importRepo.flushNamePendingList(this.db);
+  /**
+   * Opens a bulk import: until `finish` or `abandon`, autovacuum leaves the customers tables
+   * alone. Growing from nothing to a million rows, autovacuum re-analyzed the table at every
+   * 10 % of growth (30,000 sampled rows each, sorting case-insensitive e-mails and counting name
+   * keys): a quarter of the database's CPU during an import, in a profile. A lock that only
+   * maintenance takes (SHARE UPDATE EXCLUSIVE) is held by a connection of its own, so writes and
+   * searches go on, and a crashed import leaves nothing behind: the lock ends with the connection.
+   * `finish` merges the name index's pending entries and analyzes the tables once.
+   */
+  async startImport(): Promise<BulkImport> {
+    let release!: (analyze: boolean) => void;
+    const released = new Promise<boolean>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    const held = this.db.transaction().execute(async (tx) => {
+      await importRepo.holdOffMaintenance(tx);
+      locked();
+      if (await released) await importRepo.finishBulkWrites(tx);
+    });
+    // The lock's connection may fail while batches run (e.g. a server restart): that surfaces
+    // from finish(), never as an unhandled rejection in between.
+    held.catch(() => undefined);
+    await Promise.race([lockTaken, held]);
+    let open = true;
+    const end = async (analyze: boolean) => {
+      if (!open) return held;
+      open = false;
+      release(analyze);
+      return held;
+    };
+    return { finish: () => end(true), abandon: () => end(false).catch(() => undefined) };
   }
 
   private async dropKnownEmails(tx: Tx, rows: CleanRow[], rejected: ImportProblem[]): Promise<CleanRow[]> {

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { CLI_ACTOR } from '../../platform/auth/principal.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/helpers/db.js';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+/** Backends holding SHARE UPDATE EXCLUSIVE on customers (what autovacuum needs). */
+async function maintenanceLockHolders(): Promise<number> {
+  const r = await sql<{ n: number }>`
+    select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation
+    where c.relname = 'customers' and l.mode = 'ShareUpdateExclusiveLock' and l.granted
+      and l.database = (select oid from pg_database where datname = current_database())`.execute(db.handle.db);
+  return r.rows[0]!.n;
+}
+
+const lastAnalyze = async () =>
+  (await sql<{ at: Date | null }>`select last_analyze as at from pg_stat_user_tables where relname = 'customers'`.execute(db.handle.db)).rows[0]?.at ?? null;
+
+describe('a bulk import', () => {
+  it('keeps autovacuum off the customers tables while it runs, without blocking writes or searches, then analyzes once', async () => {
+    const importer = db.services.customers.importer;
+    expect(await maintenanceLockHolders()).toBe(0);
+    const bulk = await importer.startImport();
+    expect(await maintenanceLockHolders()).toBe(1);
+
+    const result = await importer.importBatch(CLI_ACTOR, [
+      { line: 2, values: { name: '一括 太郎', name_reading: 'いっかつ たろう', email: 'ikkatsu@example.jp', email_consent: 'yes' } },
+      { line: 3, values: { name: '一括 花子', name_reading: 'いっかつ はなこ' } },
+    ]);
+    expect(result.inserted).toBe(2);
+    expect((await db.services.customers.service.search('いっかつ')).length).toBe(2);
+    // Maintenance (what autovacuum runs) has to wait for the import.
+    await expect(
+      db.handle.db.transaction().execute(async (tx) => {
+        await sql`set local lock_timeout = '200ms'`.execute(tx);
+        await sql`analyze customers`.execute(tx);
+      }),
+    ).rejects.toThrow(/lock timeout/);
+
+    expect(await lastAnalyze()).toBeNull();
+    await bulk.finish();
+    expect(await maintenanceLockHolders()).toBe(0);
+    expect(await lastAnalyze()).not.toBeNull();
+    const pending = await sql<{ pages: string }>`select gin_clean_pending_list('customers_name_keys'::regclass) as pages`.execute(db.handle.db);
+    expect(Number(pending.rows[0]!.pages)).toBe(0);
+    // Finishing twice changes nothing.
+    await bulk.finish();
+  });
+
+  it('lets go when abandoned, without analyzing', async () => {
+    const before = await lastAnalyze();
+    const bulk = await db.services.customers.importer.startImport();
+    expect(await maintenanceLockHolders()).toBe(1);
+    await bulk.abandon();
+    expect(await maintenanceLockHolders()).toBe(0);
+    expect(await lastAnalyze()).toEqual(before);
+  });
+});
