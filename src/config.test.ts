@@ -21,6 +21,8 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ CLIENTELE_LOG_LEVEL: 'loud' })).toThrow(ConfigError);
     expect(() => loadConfig({ CLIENTELE_TRUST_PROXY: 'maybe' })).toThrow(/CLIENTELE_TRUST_PROXY/);
+    expect(() => loadConfig({ CLIENTELE_PG_SHARED_BUFFERS_MB: '8' })).toThrow(/CLIENTELE_PG_SHARED_BUFFERS_MB/);
+    expect(loadConfig({ CLIENTELE_PG_SHARED_BUFFERS_MB: '512' }).embeddedPgSharedBuffersMb).toBe(512);
   });
 
   it('refuses two surfaces on one port', () => {

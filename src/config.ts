@@ -13,6 +13,7 @@ const EnvSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   CLIENTELE_DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   CLIENTELE_PG_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 54329 }),
+  CLIENTELE_PG_SHARED_BUFFERS_MB: Type.Optional(Type.Integer({ minimum: 16, maximum: 1_048_576 })),
   CLIENTELE_CONSOLE_HOST: Type.Optional(Host),
   CLIENTELE_CONSOLE_PORT: Type.Optional(Port),
   CLIENTELE_PORTAL_HOST: Type.Optional(Host),
@@ -60,6 +61,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   embeddedPgPort: number;
+  /** shared_buffers of the embedded PostgreSQL; unset: sized to the machine (embedded.ts). */
+  embeddedPgSharedBuffersMb: number | undefined;
   surfaces: Record<SurfaceName, SurfaceConfig>;
   logLevel: string;
   trustProxy: boolean;
@@ -146,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.CLIENTELE_DATA_DIR),
     embeddedPgPort: e.CLIENTELE_PG_PORT,
+    embeddedPgSharedBuffersMb: e.CLIENTELE_PG_SHARED_BUFFERS_MB,
     surfaces,
     logLevel: e.CLIENTELE_LOG_LEVEL,
     trustProxy: e.CLIENTELE_TRUST_PROXY,

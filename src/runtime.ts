@@ -39,7 +39,12 @@ export async function openDatabase(config: Config, log: (line: string) => void =
   let url = config.databaseUrl;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!url) {
-    const embedded = await startEmbeddedPg({ dir: path.join(config.dataDir, 'postgres'), port: config.embeddedPgPort, log });
+    const embedded = await startEmbeddedPg({
+      dir: path.join(config.dataDir, 'postgres'),
+      port: config.embeddedPgPort,
+      log,
+      ...(config.embeddedPgSharedBuffersMb ? { sharedBuffersMb: config.embeddedPgSharedBuffersMb } : {}),
+    });
     stopEmbedded = () => embedded.stop();
     try {
       await ensureDatabase(embedded.url('postgres'), DATABASE_NAME);
