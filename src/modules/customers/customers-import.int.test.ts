@@ -54,6 +54,20 @@ describe('a bulk import', () => {
     await bulk.finish();
   });
 
+  it('lets a second import run at the same time, without holding maintenance off twice', async () => {
+    const importer = db.services.customers.importer;
+    const first = await importer.startImport();
+    const started = Date.now();
+    const second = await importer.startImport();
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(await maintenanceLockHolders()).toBe(1);
+    const result = await importer.importBatch(CLI_ACTOR, [{ line: 2, values: { name: '同時 次郎' } }]);
+    expect(result.inserted).toBe(1);
+    await second.finish();
+    await first.finish();
+    expect(await maintenanceLockHolders()).toBe(0);
+  }, 30_000);
+
   it('lets go when abandoned, without analyzing', async () => {
     const before = await lastAnalyze();
     const bulk = await db.services.customers.importer.startImport();

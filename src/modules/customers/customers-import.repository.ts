@@ -65,19 +65,33 @@ export const customersImportRepository = {
     await sql`set local gin_pending_list_limit = '64MB'`.execute(tx);
   },
 
-  /** For the rest of the transaction, autovacuum skips the tables a bulk import writes to. */
-  async holdOffMaintenance(tx: Executor) {
-    await sql`lock table customers, consent_events in share update exclusive mode`.execute(tx);
+  /**
+   * For the rest of the transaction, autovacuum skips the tables a bulk import writes to.
+   * Waits a few seconds at most (a running autovacuum gives way after a second); false when
+   * another import or a manual VACUUM holds the lock, and the import then goes on without it.
+   */
+  async holdOffMaintenance(tx: Executor): Promise<boolean> {
+    await sql`savepoint hold_off_maintenance`.execute(tx);
+    try {
+      await sql`set local lock_timeout = '5s'`.execute(tx);
+      await sql`lock table customers, consent_events in share update exclusive mode`.execute(tx);
+      await sql`set local lock_timeout = 0`.execute(tx);
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55P03') throw err;
+      await sql`rollback to savepoint hold_off_maintenance`.execute(tx);
+      return false;
+    }
   },
 
   /**
-   * The end of a bulk import, in the transaction holding the lock: the name index's pending
-   * entries merged into the index (searches stop reading them one by one), then fresh planner
-   * statistics.
+   * The end of a bulk import: the name index's pending entries merged into the index
+   * (searches stop reading them one by one), then, when the import held maintenance off, fresh
+   * planner statistics (in the transaction holding the lock).
    */
-  async finishBulkWrites(tx: Executor) {
+  async finishBulkWrites(tx: Executor, analyze: boolean) {
     await sql`select gin_clean_pending_list('customers_name_keys'::regclass)`.execute(tx);
-    await sql`analyze customers, consent_events`.execute(tx);
+    if (analyze) await sql`analyze customers, consent_events`.execute(tx);
   },
 
   /** Lower-cased e-mail addresses among `emails` that a customer already has. */

@@ -142,7 +142,8 @@ export class CustomersImportService {
    * keys): a quarter of the database's CPU during an import, in a profile. A lock that only
    * maintenance takes (SHARE UPDATE EXCLUSIVE) is held by a connection of its own, so writes and
    * searches go on, and a crashed import leaves nothing behind: the lock ends with the connection.
-   * `finish` merges the name index's pending entries and analyzes the tables once.
+   * A second import at the same time goes on without the lock. `finish` merges the name index's
+   * pending entries and analyzes the tables once.
    */
   async startImport(): Promise<BulkImport> {
     let release!: (analyze: boolean) => void;
@@ -150,9 +151,9 @@ export class CustomersImportService {
     let locked!: () => void;
     const lockTaken = new Promise<void>((resolve) => (locked = resolve));
     const held = this.db.transaction().execute(async (tx) => {
-      await importRepo.holdOffMaintenance(tx);
+      const holding = await importRepo.holdOffMaintenance(tx);
       locked();
-      if (await released) await importRepo.finishBulkWrites(tx);
+      if (await released) await importRepo.finishBulkWrites(tx, holding);
     });
     // The lock's connection may fail while batches run (e.g. a server restart): that surfaces
     // from finish(), never as an unhandled rejection in between.
