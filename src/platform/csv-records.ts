@@ -55,9 +55,8 @@ export async function* csvRecords(file: string, options: { chunkBytes?: number }
     const bad = new Map<number, string>();
     for (const e of result.errors) if (e.row !== undefined && !bad.has(e.row)) bad.set(e.row, e.message);
     const out: CsvRecord[] = [];
-    result.data.forEach((raw, i) => {
+    result.data.forEach((fields, i) => {
       const start = line;
-      const fields = raw;
       for (const v of fields) if (v.includes('\n')) line += newlinesIn(v);
       line++;
       if (fields.length === 1 && fields[0] === '' && !bad.has(i)) return;
