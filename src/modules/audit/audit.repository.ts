@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
+import { textArrayLiteral } from '../../platform/db/arrays.js';
 import type { Executor } from '../../platform/db/database.js';
 import type { AuditLogTable } from './audit.tables.js';
 
@@ -20,7 +21,7 @@ export const auditRepository = {
       ), links as (
         insert into audit_log_customers (customer_id, audit_id, position)
         select c.customer_id, entry.id, (c.n - 1)::int
-        from entry, unnest(${customerIds}::bigint[]) with ordinality as c(customer_id, n)
+        from entry, unnest(${textArrayLiteral(customerIds.map(String))}::bigint[]) with ordinality as c(customer_id, n)
       )
       select id from entry`.execute(db);
     return r.rows[0]!.id;

@@ -100,7 +100,7 @@ export const customersImportRepository = {
     // What citext equality compares, lower(email::text), so that the customers_email_prefix index answers it.
     const found = await sql<{ email: string }>`
       select lower(email::text) as email from customers
-      where lower(email::text) = any(array(select lower(e) from unnest(${emails}::text[]) e))`.execute(db);
+      where lower(email::text) = any(array(select lower(e) from unnest(${textArrayLiteral(emails)}::text[]) e))`.execute(db);
     return new Set(found.rows.map((r) => r.email));
   },
 
