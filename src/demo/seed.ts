@@ -3,7 +3,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Services } from '../app.js';
 import { CLI_ACTOR } from '../platform/auth/principal.js';
-import { seedApplianceDemo } from '../modules/appliances/appliances.demo.js';
 import { progressBar } from '../platform/progress.js';
 import { fakePerson, seededRandom } from './people.js';
 
@@ -163,6 +162,8 @@ export async function seedDemo(services: Services, options: { customers: number;
   // Connected appliances: a fleet of homes with five months of usage, sent through the real ingest.
   const fleet = options.appliances ?? 300;
   const applianceBar = progressBar('appliances', fleet);
+  // The fleet simulator (and mqtt.js with it) loads only when demo data is made.
+  const { seedApplianceDemo } = await import('../modules/appliances/appliances.demo.js');
   const appliances = await seedApplianceDemo(services, { appliances: fleet, days: 150, onProgress: () => applianceBar.increment() });
   applianceBar.stop();
 

@@ -1,8 +1,12 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import PDFDocument from 'pdfkit';
+import type PDFKitDocument from 'pdfkit';
 
 const require = createRequire(import.meta.url);
+
+// pdfkit (with fontkit) is a third of every CLI command's start-up: loaded on the first document.
+let pdfkit: typeof PDFKitDocument | undefined;
+const loadPdfkit = (): typeof PDFKitDocument => (pdfkit ??= require('pdfkit') as typeof PDFKitDocument);
 
 /**
  * Noto Sans JP from the npm registry (SIL Open Font License), so printed documents render
@@ -24,6 +28,7 @@ export interface PdfOptions {
 
 /** A PDF document with Japanese fonts registered (`jp-regular`, `jp-bold`) and selected. */
 export function createPdf(options: PdfOptions = {}): PDFKit.PDFDocument {
+  const PDFDocument = loadPdfkit();
   const doc = new PDFDocument({
     size: options.size ?? 'A4',
     margin: options.margin ?? 56,

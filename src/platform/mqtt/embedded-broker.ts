@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { AuthenticateError, Client } from 'aedes';
 import type { FastifyBaseLogger } from 'fastify';
 
 export interface EmbeddedBrokerOptions {
@@ -57,6 +57,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     socket.cork();
     corked.add(socket);
   };
+  // Loaded when the broker starts, not with every CLI command.
+  const { Aedes } = await import('aedes');
   const broker = await Aedes.createBroker({
     // Appliances keep few messages in flight; the default queue limit for packets that arrive
     // before CONNACK (42) is plenty. The in-process emitter's concurrency is set above any

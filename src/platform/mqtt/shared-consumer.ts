@@ -1,4 +1,4 @@
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import type { FastifyBaseLogger } from 'fastify';
 
 export interface SharedConsumerOptions {
@@ -65,7 +65,9 @@ export class SharedSubscriptionConsumer {
       },
       resubscribe: true,
     };
-    const client = mqtt.connect(this.opts.url, options);
+    // Loaded when a consumer starts, not with every CLI command (~200 ms of start-up).
+    const { connect } = await import('mqtt');
+    const client = connect(this.opts.url, options);
     this.client = client;
     client.on('connect', () => {
       this.generation++;
