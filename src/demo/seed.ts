@@ -76,8 +76,7 @@ export async function seedDemo(services: Services, options: { customers: number;
   const rnd = seededRandom(20261122);
   const bar = progressBar('demo customers', options.customers);
   const batch = 1000;
-  const bulk = await customers.importer.startImport();
-  try {
+  await customers.importer.runImport(async () => {
     for (let start = 0; start < options.customers; start += batch) {
       const records = [];
       for (let i = start; i < Math.min(start + batch, options.customers); i++) {
@@ -86,11 +85,7 @@ export async function seedDemo(services: Services, options: { customers: number;
       await customers.importer.importBatch(CLI_ACTOR, records, 'demo');
       bar.increment(records.length);
     }
-  } catch (err) {
-    await bulk.abandon();
-    throw err;
-  }
-  await bulk.finish();
+  });
   bar.stop();
 
   const first = (await customers.service.search('', { limit: 1 }))[0];

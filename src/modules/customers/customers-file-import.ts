@@ -28,15 +28,7 @@ export async function importCustomersFile(
   file: string,
   options: FileImportOptions,
 ): Promise<FileImportResult> {
-  const bulk = await importer.startImport();
-  try {
-    const result = await importRows(importer, actor, file, options);
-    await bulk.finish();
-    return result;
-  } catch (err) {
-    await bulk.abandon();
-    throw err;
-  }
+  return importer.runImport(() => importRows(importer, actor, file, options));
 }
 
 async function importRows(

@@ -24,7 +24,6 @@ export interface ImportCustomerRow {
   postal_mail_consent: boolean;
 }
 
-
 const TEXT_COLUMNS = [
   'registration_no',
   'name',

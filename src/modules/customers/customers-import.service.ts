@@ -159,14 +159,25 @@ export class CustomersImportService {
     // from finish(), never as an unhandled rejection in between.
     held.catch(() => undefined);
     await Promise.race([lockTaken, held]);
-    let open = true;
-    const end = async (analyze: boolean) => {
-      if (!open) return held;
-      open = false;
+    // Only the first call decides: a promise resolves once.
+    const end = (analyze: boolean) => {
       release(analyze);
       return held;
     };
     return { finish: () => end(true), abandon: () => end(false).catch(() => undefined) };
+  }
+
+  /** Runs `write` (the import's batches) between startImport and finish, or abandon when it fails. */
+  async runImport<T>(write: () => Promise<T>): Promise<T> {
+    const bulk = await this.startImport();
+    try {
+      const result = await write();
+      await bulk.finish();
+      return result;
+    } catch (err) {
+      await bulk.abandon();
+      throw err;
+    }
   }
 
   private async dropKnownEmails(tx: Tx, rows: CleanRow[], rejected: ImportProblem[]): Promise<CleanRow[]> {
