@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { buildSurfaces, createLogger } from '../src/app.js';
+import { buildSurfaces } from '../src/app.js';
+import { createLogger } from '../src/platform/logger.js';
 import { hashPassword } from '../src/platform/auth/passwords.js';
 import { progressBar } from '../src/platform/progress.js';
 import { openBenchDatabase, startBenchServer } from './lib/bench-db.js';

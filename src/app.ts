@@ -1,11 +1,10 @@
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { pino } from 'pino';
 import type { Config, SurfaceName } from './config.js';
 import { SURFACES } from './config.js';
 import type { Db } from './platform/db/database.js';
 import { JobQueue } from './platform/jobs.js';
-import { createSurface, type Surface } from './platform/http/surface.js';
+import type { Surface } from './platform/http/surface.js';
 import { projectRoot } from './platform/paths.js';
 import { AccessService } from './modules/access/access.service.js';
 import { registerAccessAdminRoutes, registerIngestWhoAmI, registerStaffAuthRoutes } from './modules/access/access.routes.js';
@@ -45,10 +44,6 @@ export function buildServices(db: Db, config: Config, logger?: FastifyBaseLogger
   return { db, config, jobs, audit, access, organisations, customers, registration, messaging, appliances };
 }
 
-export function createLogger(config: Config): FastifyBaseLogger {
-  return pino({ level: config.logLevel, base: { service: 'clientele' } }) as unknown as FastifyBaseLogger;
-}
-
 const TITLES: Record<SurfaceName, [string, string]> = {
   console: ['Clientele staff console API', 'For staff: customers, identifiers, consent, audit, access management.'],
   portal: ['Clientele customer portal API', 'For customers: their own data, consent and export.'],
@@ -59,6 +54,8 @@ const TITLES: Record<SurfaceName, [string, string]> = {
 /** Builds the four surfaces, each with only its own routes, in a fixed order: platform, then modules. */
 export async function buildSurfaces(services: Services, logger: FastifyBaseLogger): Promise<Record<SurfaceName, Surface>> {
   const { db, config, access, organisations, customers, registration, messaging, appliances } = services;
+  // Fastify and its plugins load here, not with the services: CLI commands never need them.
+  const { createSurface } = await import('./platform/http/surface.js');
   const make = (name: SurfaceName, spaDir?: string) =>
     createSurface({
       name,

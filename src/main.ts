@@ -1,24 +1,22 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
-import { parse } from 'csv-parse';
-import { stringify } from 'csv-stringify';
-import { buildServices, buildSurfaces, createLogger, type Services } from './app.js';
+import type { Services } from './app.js';
 import { ConfigError, loadConfig, SURFACES, type Config } from './config.js';
 import { CLI_ACTOR, type KeyKind, type StaffRole } from './platform/auth/principal.js';
 import { AppError } from './platform/errors.js';
 import { progressBar } from './platform/progress.js';
-import { purgeIdempotencyKeys } from './platform/http/idempotency.js';
-import { EmbeddedPgError } from './platform/db/embedded.js';
-import { openDatabase, type OpenDatabase } from './runtime.js';
-import { isEmptyDatabase, readDemoCredentials, seedDemo, type DemoCredentials } from './demo/seed.js';
-import { EXPORT_COLUMNS } from './modules/customers/customers-import.service.js';
-import { importCustomersFile } from './modules/customers/customers-file-import.js';
+import type { OpenDatabase } from './runtime.js';
+import type { DemoCredentials } from './demo/seed.js';
+
+// Everything else loads in the command that uses it: `clientele --help` or an import should
+// not compile Fastify, pg-boss and every module's routes first (about a second of CPU).
 
 const say = (line = '') => process.stderr.write(`${line}\n`);
 
 async function withServices<T>(fn: (services: Services, config: Config, db: OpenDatabase) => Promise<T>): Promise<T> {
   const config = loadConfig();
+  const [{ openDatabase }, { buildServices }] = await Promise.all([import('./runtime.js'), import('./app.js')]);
   const db = await openDatabase(config);
   try {
     return await fn(buildServices(db.handle.db, config), config, db);
@@ -57,6 +55,14 @@ function printDemoCredentials(c: DemoCredentials, config: Config) {
 
 async function start(options: { demo?: boolean; demoCustomers: number; demoAppliances: number }) {
   const config = loadConfig();
+  const [{ openDatabase }, { buildServices, buildSurfaces }, { createLogger }, { isEmptyDatabase, readDemoCredentials, seedDemo }, { purgeIdempotencyKeys }] =
+    await Promise.all([
+      import('./runtime.js'),
+      import('./app.js'),
+      import('./platform/logger.js'),
+      import('./demo/seed.js'),
+      import('./platform/http/idempotency.js'),
+    ]);
   const logger = createLogger(config);
   say(config.databaseUrl ? 'Using the PostgreSQL at DATABASE_URL' : `Starting the embedded PostgreSQL in ${config.dataDir}/postgres …`);
   const db = await openDatabase(config);
@@ -151,6 +157,7 @@ program
   .option('--appliances <n>', 'how many demo appliances (with five months of usage each)', positiveInt, 300)
   .action((opts: { customers: number; appliances: number }) =>
     withServices(async (services, config) => {
+      const { seedDemo } = await import('./demo/seed.js');
       const credentials = await seedDemo(services, { customers: opts.customers, appliances: opts.appliances, dataDir: config.dataDir });
       say(`Seeded ${opts.customers} customers and ${opts.appliances} appliances.`);
       printDemoCredentials(credentials, config);
@@ -235,6 +242,10 @@ customers
   .option('--rejects <file>', 'where to write rejected rows (default: <file>.rejects.csv)')
   .action((file: string, opts: { batchSize: number; parallel: number; rejects?: string }) =>
     withServices(async (services) => {
+      const [{ importCustomersFile }, { stringify }] = await Promise.all([
+        import('./modules/customers/customers-file-import.js'),
+        import('csv-stringify'),
+      ]);
       const started = Date.now();
       const total = await countLines(file);
       const bar = progressBar('import', Math.max(total - 1, 0));
@@ -266,6 +277,10 @@ customers
   .option('--out <file>', 'output file (default: standard output)')
   .action((opts: { out?: string }) =>
     withServices(async (services) => {
+      const [{ EXPORT_COLUMNS }, { stringify }] = await Promise.all([
+        import('./modules/customers/customers-import.service.js'),
+        import('csv-stringify'),
+      ]);
       const total = await services.customers.importer.count();
       const bar = progressBar('export', total);
       const csv = stringify({ header: true, columns: EXPORT_COLUMNS });
@@ -338,6 +353,7 @@ interface CsvBatchImporter {
  * column is refused before anything is written; invalid rows go to FILE.rejects.csv.
  */
 async function importCsvInBatches(file: string, label: string, importer: CsvBatchImporter, batchSize: number) {
+  const [{ parse }, { stringify }] = await Promise.all([import('csv-parse'), import('csv-stringify')]);
   const started = Date.now();
   const bar = progressBar(label, Math.max((await countLines(file)) - 1, 0));
   const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, info: true }));
@@ -389,20 +405,27 @@ async function importCsvInBatches(file: string, label: string, importer: CsvBatc
 
 /** Lines with something on them (the last one counts without a final newline): a file's rows, for a progress bar. */
 async function countLines(file: string): Promise<number> {
+  // Anything but a carriage return between from and to.
+  const hasText = (b: Buffer, from: number, to: number) => {
+    for (let i = from; i < to; i++) if (b[i] !== 13) return true;
+    return false;
+  };
   let lines = 0;
   let blank = true;
-  for await (const chunk of createReadStream(file)) {
-    for (const byte of chunk as Buffer) {
-      if (byte === 10) {
-        if (!blank) lines++;
-        blank = true;
-      } else if (byte !== 13) blank = false;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    let from = 0;
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, from)) {
+      if (!blank || hasText(chunk, from, nl)) lines++;
+      blank = true;
+      from = nl + 1;
     }
+    if (hasText(chunk, from, chunk.length)) blank = false;
   }
   return blank ? lines : lines + 1;
 }
 
-program.parseAsync(process.argv).catch((err: unknown) => {
+program.parseAsync(process.argv).catch(async (err: unknown) => {
+  const { EmbeddedPgError } = await import('./platform/db/embedded.js');
   if (err instanceof ConfigError) say(err.message);
   else if (err instanceof EmbeddedPgError) say(err.message);
   else if (err instanceof AppError) say(`${err.code}: ${err.message}${err.details?.fields ? ` ${JSON.stringify(err.details.fields)}` : ''}`);

@@ -1,4 +1,4 @@
-import PgBoss from 'pg-boss';
+import type PgBoss from 'pg-boss';
 import { CompiledQuery } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db, Executor } from './db/database.js';
@@ -46,18 +46,25 @@ const executorOf = (db: Executor, stopped: () => boolean): PgBoss.Db => ({
  * side effects (mail, MQTT replies) happen only after the data they describe committed.
  */
 export class JobQueue {
-  private readonly boss: PgBoss;
+  private loading: Promise<PgBoss> | undefined;
   private readonly handlers = new Map<string, { handler: Handler; options: JobOptions }>();
   private readonly schedules: { name: string; cron: string; data: object }[] = [];
   private started = false;
   private stopped = false;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly logger?: FastifyBaseLogger,
-  ) {
-    this.boss = new PgBoss({ db: executorOf(db, () => this.stopped), schema: 'pgboss', supervise: true, schedule: true, migrate: true });
-    this.boss.on('error', (err) => this.logger?.error({ err }, 'job queue error'));
+  ) {}
+
+  /** pg-boss loads on first use: CLI commands that queue nothing do not pay for loading it. */
+  private boss(): Promise<PgBoss> {
+    this.loading ??= import('pg-boss').then(({ default: PgBossClass }) => {
+      const boss = new PgBossClass({ db: executorOf(this.db, () => this.stopped), schema: 'pgboss', supervise: true, schedule: true, migrate: true });
+      boss.on('error', (err) => this.logger?.error({ err }, 'job queue error'));
+      return boss;
+    });
+    return this.loading;
   }
 
   define(name: string, handler: Handler, options: JobOptions = {}): void {
@@ -73,9 +80,10 @@ export class JobQueue {
   async start(): Promise<void> {
     if (this.started) return;
     this.stopped = false;
-    await this.boss.start();
+    const boss = await this.boss();
+    await boss.start();
     for (const [name, { handler, options }] of this.handlers) {
-      await this.boss.createQueue(name, {
+      await boss.createQueue(name, {
         name,
         retryLimit: options.retryLimit ?? 5,
         retryDelay: options.retryDelay ?? 10,
@@ -83,7 +91,7 @@ export class JobQueue {
         ...(options.expireInSeconds ? { expireInSeconds: options.expireInSeconds } : {}),
       });
       for (let i = 0; i < (options.concurrency ?? 1); i++) {
-        await this.boss.work(
+        await boss.work(
           name,
           { batchSize: options.batchSize ?? 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, includeMetadata: true },
           async (jobs: PgBoss.JobWithMetadata<any>[]) => {
@@ -92,14 +100,14 @@ export class JobQueue {
         );
       }
     }
-    for (const s of this.schedules) await this.boss.schedule(s.name, s.cron, s.data, { tz: 'UTC' });
+    for (const s of this.schedules) await boss.schedule(s.name, s.cron, s.data, { tz: 'UTC' });
     this.started = true;
   }
 
   async send(name: string, data: object, options: SendOptions = {}): Promise<string | null> {
     if (!this.handlers.has(name)) throw new Error(`job ${name} is not defined`);
     const { tx, ...rest } = options;
-    return this.boss.send(name, data, {
+    return (await this.boss()).send(name, data, {
       ...rest,
       ...(tx ? { db: executorOf(tx, () => false) } : {}),
     });
@@ -109,8 +117,9 @@ export class JobQueue {
   async sendMany(name: string, data: object[], options: { tx?: Executor } = {}): Promise<void> {
     if (!this.handlers.has(name)) throw new Error(`job ${name} is not defined`);
     if (data.length === 0) return;
+    const boss = await this.boss();
     for (let i = 0; i < data.length; i += 1000) {
-      await this.boss.insert(
+      await boss.insert(
         data.slice(i, i + 1000).map((d) => ({ name, data: d })),
         options.tx ? { db: executorOf(options.tx, () => false) } : {},
       );
@@ -120,13 +129,13 @@ export class JobQueue {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    await (await this.boss()).stop({ graceful: true, wait: true, timeout: 10_000 });
     this.stopped = true;
   }
 
   /** For operators and tests: failed jobs are kept, not lost. */
   async jobsInState(name: string, state: 'created' | 'retry' | 'active' | 'completed' | 'failed') {
-    const r = await this.boss.getDb().executeSql(
+    const r = await (await this.boss()).getDb().executeSql(
       'select id, data, state, retry_count, output from pgboss.job where name = $1 and state = $2 order by created_on',
       [name, state],
     );

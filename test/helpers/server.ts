@@ -1,6 +1,7 @@
 import type { SurfaceName } from '../../src/config.js';
 import { SURFACES } from '../../src/config.js';
-import { buildSurfaces, createLogger } from '../../src/app.js';
+import { buildSurfaces } from '../../src/app.js';
+import { createLogger } from '../../src/platform/logger.js';
 import type { Surface } from '../../src/platform/http/surface.js';
 import { CLI_ACTOR, type StaffRole } from '../../src/platform/auth/principal.js';
 import type { PersonalInput } from '../../src/modules/customers/index.js';

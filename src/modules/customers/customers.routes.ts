@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { ForbiddenError } from '../../platform/errors.js';
 import { errors, IdParams } from '../../platform/http/common-schemas.js';
-import { requestActor, type Surface } from '../../platform/http/surface.js';
+import type { Surface } from '../../platform/http/surface.js';
+import { requestActor } from '../../platform/http/request-actor.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { CustomerMergeService } from './customer-merge.service.js';
 import type { CustomerPrivacyService } from './customer-privacy.service.js';

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { UnauthenticatedError } from '../../platform/errors.js';
 import { errors } from '../../platform/http/common-schemas.js';
-import { requestActor, type Surface } from '../../platform/http/surface.js';
+import type { Surface } from '../../platform/http/surface.js';
+import { requestActor } from '../../platform/http/request-actor.js';
 import type { FastifyRequest } from 'fastify';
 import type { AccessService } from '../access/access.service.js';
 import type { CustomerPrivacyService } from './customer-privacy.service.js';

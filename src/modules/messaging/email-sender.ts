@@ -2,14 +2,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import net from 'node:net';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { MimeComposer, type ComposedEmail } from './mime-message.js';
 import { PipelinedSmtpPool, PipelineUnsupported } from './smtp-pipeline.js';
 
+// nodemailer loads only when SMTP_URL is set: without it mail goes to the outbox directory.
+const require = createRequire(import.meta.url);
+const loadNodemailer = () => require('nodemailer') as typeof import('nodemailer');
 // nodemailer's own URL parser, so SMTP_URL means exactly what it means to nodemailer.
-const { parseConnectionUrl } = createRequire(import.meta.url)('nodemailer/lib/shared') as {
-  parseConnectionUrl: (url: string) => Record<string, unknown>;
-};
+const parseConnectionUrl = (url: string) =>
+  (require('nodemailer/lib/shared') as { parseConnectionUrl: (url: string) => Record<string, unknown> }).parseConnectionUrl(url);
 
 export interface OutgoingEmail {
   to: string;
@@ -54,8 +56,8 @@ export class EmailSender {
           connectionTimeoutMs: 10_000,
         });
       }
-      this.transport = nodemailer.createTransport({
-        ...parseConnectionUrl(options.smtpUrl),
+      this.transport = loadNodemailer().createTransport({
+        ...parsed,
         pool: true,
         maxConnections: options.connections,
         maxMessages: Infinity,

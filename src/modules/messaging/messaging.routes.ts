@@ -1,7 +1,8 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
 import { errors, IdParams } from '../../platform/http/common-schemas.js';
-import { requestActor, type Surface } from '../../platform/http/surface.js';
+import type { Surface } from '../../platform/http/surface.js';
+import { requestActor } from '../../platform/http/request-actor.js';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import type { CustomersService } from '../customers/index.js';
 import type { CampaignsService } from './campaigns.service.js';

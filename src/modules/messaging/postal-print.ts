@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
-import QRCode from 'qrcode';
 import { createPdf, FONT_BOLD, FONT_REGULAR } from '../../platform/pdf.js';
 import type { Personal } from '../customers/index.js';
 
@@ -56,6 +55,8 @@ export async function writeLetters(file: string, letters: AsyncIterable<Letter[]
       doc.moveDown();
       doc.font(FONT_REGULAR).fontSize(11).text(letter.body, { lineGap: 4 });
       if (letter.qrUrl) {
+        // qrcode loads here, when a letter has a QR code, not with every CLI command.
+        const { default: QRCode } = await import('qrcode');
         const png = await QRCode.toBuffer(letter.qrUrl, { margin: 1, width: 220 });
         doc.moveDown();
         doc.image(png, { width: 90 });

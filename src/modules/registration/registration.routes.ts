@@ -3,7 +3,8 @@ import { UnauthenticatedError, ValidationError } from '../../platform/errors.js'
 import { csvBodyRows } from '../../platform/http/csv-body.js';
 import { errors, IdParams } from '../../platform/http/common-schemas.js';
 import { sendWithProgress, wantsProgress, type ReportProgress } from '../../platform/http/ndjson-progress.js';
-import { requestActor, type Surface } from '../../platform/http/surface.js';
+import type { Surface } from '../../platform/http/surface.js';
+import { requestActor } from '../../platform/http/request-actor.js';
 import type { AccessService } from '../access/access.service.js';
 import type { CustomersService } from '../customers/index.js';
 import { PersonalInputSchema, CustomerSchema, CustomerNumberParams } from '../customers/customers.schemas.js';

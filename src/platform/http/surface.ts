@@ -12,7 +12,7 @@ import { sql } from 'kysely';
 import type { SurfaceName } from '../../config.js';
 import type { Db } from '../db/database.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
-import { actorOf, roleOf, type AccessRule, type Actor, type Principal } from '../auth/principal.js';
+import { roleOf, type AccessRule, type Principal } from '../auth/principal.js';
 import { installErrorHandler } from './error-handler.js';
 import { installIdempotency } from './idempotency.js';
 
@@ -131,9 +131,4 @@ export async function createSurface(opts: SurfaceOptions): Promise<Surface> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
-}
-
-/** The audit actor of a request. */
-export function requestActor(request: FastifyRequest): Actor {
-  return actorOf(request.principal, request.surface);
 }
