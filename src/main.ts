@@ -353,15 +353,14 @@ interface CsvBatchImporter {
  * column is refused before anything is written; invalid rows go to FILE.rejects.csv.
  */
 async function importCsvInBatches(file: string, label: string, importer: CsvBatchImporter, batchSize: number) {
-  const [{ parse }, { stringify }] = await Promise.all([import('csv-parse'), import('csv-stringify')]);
+  const [{ csvRecords }, { stringify }] = await Promise.all([import('./platform/csv-records.js'), import('csv-stringify')]);
   const started = Date.now();
   const bar = progressBar(label, Math.max((await countLines(file)) - 1, 0));
-  const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, info: true }));
   let batch: { line: number; values: Record<string, string> }[] = [];
   let inserted = 0;
   let updated = 0;
   const rejected: { line: number; problems: { field: string; message: string }[] }[] = [];
-  let checked = false;
+  let header: string[] | undefined;
   const flush = async () => {
     if (!batch.length) return;
     const r = await importer.importBatch(batch);
@@ -371,14 +370,26 @@ async function importCsvInBatches(file: string, label: string, importer: CsvBatc
     bar.increment(batch.length);
     batch = [];
   };
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-    if (!checked) {
-      const unknown = importer.unknownColumns(Object.keys(record));
-      if (unknown.length) throw new Error(`Unknown column(s) in ${file}: ${unknown.join(', ')}. Nothing was imported.`);
-      checked = true;
+  for await (const records of csvRecords(file)) {
+    for (const { fields, line, error } of records) {
+      if (error) throw new Error(`${file}, line ${line}: ${error}. The import stopped there; rows before it were imported.`);
+      if (!header) {
+        header = fields.map((f) => f.trim());
+        const unknown = importer.unknownColumns(header);
+        if (unknown.length) throw new Error(`Unknown column(s) in ${file}: ${unknown.join(', ')}. Nothing was imported.`);
+        continue;
+      }
+      if (fields.length !== header.length) {
+        rejected.push({ line, problems: [{ field: 'row', message: `has ${fields.length} fields, the header ${header.length}` }] });
+        bar.increment(1);
+        continue;
+      }
+      // Object.create(null): a column named like an Object.prototype member stays a plain field.
+      const values: Record<string, string> = Object.create(null);
+      header.forEach((column, i) => (values[column] = fields[i]!.trim()));
+      batch.push({ line, values });
+      if (batch.length >= batchSize) await flush();
     }
-    batch.push({ line: info.lines, values: record });
-    if (batch.length >= batchSize) await flush();
   }
   await flush();
   bar.stop();
@@ -390,6 +401,7 @@ async function importCsvInBatches(file: string, label: string, importer: CsvBatc
     /** Writes the rejected rows next to the file and says so (nothing when there are none). */
     reportRejected: async () => {
       if (!rejected.length) return;
+      rejected.sort((a, b) => a.line - b.line);
       const rejectsFile = `${file}.rejects.csv`;
       const out = stringify({ header: true, columns: ['line', 'problems'] });
       const done = new Promise<void>((resolve, reject) =>

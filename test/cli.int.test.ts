@@ -148,13 +148,19 @@ describe('clientele products import-shipped', () => {
   it('imports the shipped list with a summary and lists invalid rows', async () => {
     const before = (await db.services.registration.shipped.stats()).count;
     const file = path.join(dir, 'shipped.csv');
-    await writeFile(file, 'maker,model,serial,category,ship_date\nLenovo,X1,sn-001,pc,2026-01-02\nCanon,PIXMA,SN-002,printer,\nBad,,SN-003,pc,\nX,Y,SN-004,toaster,\n');
+    await writeFile(
+      file,
+      'maker,model,serial,category,ship_date\r\nLenovo, X1 ,sn-001,pc,2026-01-02\r\nCanon,PIXMA,SN-002,printer,\r\nBad,,SN-003,pc,\r\nX,Y,SN-004,toaster,\r\n\r\nY,Z,SN-005\r\n',
+    );
     const res = await runCli(['products', 'import-shipped', file], env);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toMatch(/2 new, 0 updated/);
-    expect(res.stderr).toMatch(/Skipped 2 invalid rows/);
+    expect(res.stderr).toMatch(/Skipped 3 invalid rows/);
     // Not a terminal here: the progress bar reports every tenth of the rows as a line.
-    expect(res.stderr).toMatch(/shipped products: 4\/4 \(100%\)/);
+    expect(res.stderr).toMatch(/shipped products: 5\/5 \(100%\)/);
+    const rejects = (await readFile(`${file}.rejects.csv`, 'utf8')).trim().split('\n');
+    expect(rejects.map((r) => r.split(',')[0])).toEqual(['line', '4', '5', '7']);
+    expect(rejects[3]).toMatch(/row: has 3 fields, the header 5/);
     expect((await db.services.registration.shipped.stats()).count).toBe(before + 2);
     const again = await runCli(['products', 'import-shipped', file], env);
     expect(again.stderr).toMatch(/0 new, 2 updated/);
