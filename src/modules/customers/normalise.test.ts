@@ -26,9 +26,11 @@ describe('search normalisation', () => {
     expect(keys).toEqual(expect.arrayContaining(['|谷川', '|せがわ', '|がわ']));
     expect(keys).not.toContain('|川');
     expect(keys).not.toContain('^長谷川'); // a whole word is an = key, not a start
-    expect(keys).toEqual(expect.arrayContaining(['~はせがわろう', '~せがわたろう', '~長谷太郎']));
-    expect(keys).toEqual(expect.arrayContaining(['~はせわ', '~せがわ', '~ろう', '~長谷'])); // words too
-    expect(keys).not.toContain('~太'); // not for words under three characters
+    // Typo keys (one character left out) of the name and its words of three or more characters;
+    // none of the reading, whose typos the query spells out (see the typo tests below).
+    expect(keys).toEqual(expect.arrayContaining(['~長谷太郎', '~長谷川郎', '~長谷', '~谷川']));
+    expect(keys).not.toContain('~太');
+    expect(keys.filter((k) => k.startsWith('~') && /[ぁ-ゖ]/.test(k))).toEqual([]);
     expect(nameKeysOf(null, null)).toEqual([]);
     expect(nameKeysOf('ジョン・スミス', null)).toEqual(expect.arrayContaining(['=じょん', '=すみす', '=じょん・すみす']));
   });
@@ -48,7 +50,9 @@ describe('search normalisation', () => {
       ],
     });
     expect(tiers[4]!.match).toBe('name_typo');
-    expect(tiers[4]!.keys[0]).toEqual(expect.arrayContaining(['~山田太郎', '~田太郎', '=山田太']));
+    expect(tiers[4]!.keys[0]).toEqual(expect.arrayContaining(['~山田太郎', '~田太郎']));
+    // A query one character too long comes last: its shorter forms match shorter names.
+    expect(tiers[5]).toEqual({ match: 'name_typo', keys: [['=田太郎', '=山太郎', '=山田郎', '=山田太']] });
     expect(nameQueryTiers('   ')).toEqual([]);
     expect(nameQueryTiers('蓮').map((t) => t.keys)).toEqual([[['=蓮']], [['^蓮']]]);
   });
@@ -74,6 +78,31 @@ describe('search normalisation', () => {
       else if (at + 1 < typo.length) [typo[at], typo[at + 1]] = [typo[at + 1]!, typo[at]!];
       expect(holds(keys, nameQueryTiers(typo.join(''))), `${family} ${given} ← ${typo.join('')}`).toBe(true);
     }
+  });
+});
+
+describe('typos', () => {
+  const holds = (keys: string[], query: string) =>
+    nameQueryTiers(query).some((tier) => tier.keys.every((set) => set.some((k) => keys.includes(k))));
+
+  it('finds a name written in kanji one character off through its stored keys', () => {
+    const keys = nameKeysOf('長谷川 太郎', null);
+    for (const query of ['長谷山太郎', '長谷太郎', '長谷川太太郎', '長川谷太郎', '長谷用']) expect(holds(keys, query), query).toBe(true);
+    expect(holds(keys, '長山用太郎')).toBe(false); // two off
+  });
+
+  it('finds a reading in Latin letters one letter off', () => {
+    const keys = nameKeysOf(null, 'John Smith');
+    for (const query of ['jonh smith', 'jhn smith', 'johnn smith', 'smiht', 'SMITHS']) expect(holds(keys, query), query).toBe(true);
+    expect(holds(keys, 'jane smoth')).toBe(false);
+  });
+
+  it('spells out neighbours only for a query of one alphabet, and not for long ones', () => {
+    const count = (q: string) => nameQueryTiers(q).find((t) => t.match === 'name_typo')?.keys[0]?.length ?? 0;
+    expect(count('やまだ')).toBeGreaterThan(400);
+    expect(count('山田太郎')).toBeLessThan(20);
+    expect(count('やまだtaro')).toBeLessThan(20);
+    expect(count('あいうえおかきくけこさしす')).toBeLessThan(30);
   });
 });
 

@@ -30,10 +30,12 @@ export function normaliseForSearch(text: string | null | undefined): string {
  *   ^start   a proper start of a word or of the run-together name, up to PREFIX_CHARS characters
  *   |ending  an ending of two or more characters of a word up to ENDING_CHARS long (谷川 in 長谷川)
  *   ~typo    a word or the run-together name (3 to TYPO_CHARS long) with one character left
- *            out: two names one typo apart share such a key, whichever character was mistyped
+ *            out: two names one typo apart share such a key, whichever character was mistyped.
+ *            Only of the name: a reading's typos are found from the query (typoNeighbours).
  * Words are split at spaces and punctuation (ジョン・スミス has the words じょん and すみす).
- * The name and the reading are keyed alike, each on its own. Why not trigrams: see
- * migrations/20261201_0070_customer_name_keys.sql.
+ * The name and the reading are otherwise keyed alike, each on its own. Why not trigrams: see
+ * migrations/20261201_0070_customer_name_keys.sql. Customers keyed before 2026-12-02 also hold
+ * their reading's ~ keys; they mean the same (one typo away) and go when name or reading is edited.
  */
 const PREFIX_CHARS = 24;
 const ENDING_CHARS = 12;
@@ -72,16 +74,50 @@ function withOneLeftOut(chars: string[], form = chars.join('')): string[] {
 /** The name keys of a customer (see above); empty when there is neither name nor reading. */
 export function nameKeysOf(name: string | null | undefined, reading: string | null | undefined): string[] {
   const keys = new Set<string>();
-  for (const text of [normaliseForSearch(name), normaliseForSearch(reading)]) {
+  for (const [field, text] of [normaliseForSearch(name), normaliseForSearch(reading)].entries()) {
     if (!text) continue;
     const words = wordsOf(text);
     for (const word of words) addWordKeys(keys, Array.from(word), word, true);
     const joined = text.replace(/ /g, '');
     const chars = Array.from(joined);
     if (words.length !== 1 || words[0] !== joined) addWordKeys(keys, chars, joined, false, joined.startsWith(words[0] ?? '') ? Array.from(words[0] ?? '').length + 1 : 1);
-    for (const form of words.length > 1 ? [...words, joined] : [joined]) addTypoKeys(keys, form === joined ? chars : Array.from(form), form);
+    // Readings are kana (or Latin letters): their typos are found by spelling the query's
+    // neighbours out when searching (typoNeighbours), so they are not stored.
+    if (field === 0) for (const form of words.length > 1 ? [...words, joined] : [joined]) addTypoKeys(keys, form === joined ? chars : Array.from(form), form);
   }
   return [...keys];
+}
+
+/*
+ * A reading's typos are not stored (nameKeysOf): for a query written in one of these
+ * alphabets the search spells out every string one typo away from it instead, a character
+ * replaced, added or two swapped (one dropped: the = keys of the shorter forms, as for names),
+ * and looks them up as whole words and names. For a query of n characters that is about
+ * 2 × 87 × n hiragana keys, each a cheap miss in the index for the most part; storing the
+ * reading's keys one character short instead cost each customer ~12 index entries.
+ */
+const TYPO_ALPHABETS = [
+  // Hiragana (normaliseForSearch turns katakana into it) and the prolonged sound mark.
+  [...Array.from({ length: 0x3096 - 0x3041 + 1 }, (_, i) => String.fromCharCode(0x3041 + i)), 'ー'],
+  [...'abcdefghijklmnopqrstuvwxyz'],
+].map((letters) => ({ letters, has: new Set(letters) }));
+
+/** Strings one character replaced, added or swapped away from `chars`, when all are of one alphabet. */
+function typoNeighbours(chars: string[]): string[] {
+  const alphabet = TYPO_ALPHABETS.find((a) => chars.every((c) => a.has.has(c)));
+  if (!alphabet) return [];
+  const out: string[] = [];
+  for (let i = 0; i <= chars.length; i++) {
+    const before = chars.slice(0, i).join('');
+    const rest = chars.slice(i).join('');
+    const after = chars.slice(i + 1).join('');
+    for (const c of alphabet.letters) {
+      out.push(before + c + rest);
+      if (i < chars.length && c !== chars[i]) out.push(before + c + after);
+    }
+    if (i + 1 < chars.length) out.push(before + chars[i + 1] + chars[i] + chars.slice(i + 2).join(''));
+  }
+  return out;
 }
 
 /** One lookup of a name search: a customer matches when it holds a key of every set. */
@@ -107,15 +143,20 @@ export function nameQueryTiers(query: string): NameTier[] {
   if (words.length > 1) tiers.push({ match: 'name', keys: words.map((w) => [`=${w}`, `^${w}`, `|${w}`]) });
   if (chars.length >= 3 && chars.length <= PREFIX_CHARS) {
     const typo = new Set<string>();
+    const tooLong = new Set<string>();
     // One character too few in the query: the query is one of the name's ~ keys.
     if (chars.length < TYPO_CHARS) typo.add(`~${q}`);
     for (const shorter of withOneLeftOut(chars, q)) {
       // One character mistyped: both lose it at the same place.
       if (chars.length <= TYPO_CHARS) typo.add(`~${shorter}`);
       // One character too many: without it, the query is the name (short words would match too much).
-      if (chars.length >= 4) typo.add(`=${shorter}`);
+      if (chars.length >= 4) tooLong.add(`=${shorter}`);
     }
+    if (chars.length <= TYPO_CHARS) for (const near of typoNeighbours(chars)) typo.add(`=${near}`);
+    // Names as long as the query or longer first: without its last character やまぐちん is
+    // やまぐち, a family name thousands share, who would otherwise crowd out やまぐち りん.
     tiers.push({ match: 'name_typo', keys: [[...typo]] });
+    if (tooLong.size) tiers.push({ match: 'name_typo', keys: [[...tooLong]] });
   }
   return tiers;
 }
