@@ -285,6 +285,22 @@ describe('search', () => {
     expect((await items('はせがわみささ')).find((i) => i.customerNumber === target.customerNumber)?.matchedOn).toBe('name_typo');
   });
 
+  it('puts names as long as a typo query before its shorter forms', async () => {
+    const givens = ['あい', 'いつき', 'うた', 'えま', 'おと', 'かい', 'きょう', 'くう', 'けい', 'こう', 'さら', 'しほ', 'すず', 'せな', 'そら', 'たく', 'ちか', 'つむぎ', 'てる', 'とも', 'なお'];
+    for (const given of givens) await newCustomer({ nameReading: `くどう ${given}` });
+    const rin = await newCustomer({ nameReading: 'くどう りん' });
+    // くどうん: one too many for くどう (21 people), one too few for くどうりん (and nobody else).
+    expect((await find('くどうん'))[0]).toBe(rin.customerNumber);
+  });
+
+  it('lists e-mail and phone prefix matches in order', async () => {
+    for (const n of [3, 1, 2]) await newCustomer({ email: `prefix.order${n}@example.jp`, phone: `03-5555-000${n}` });
+    const emails = async (q: string) => ((await admin.get(`/api/customers?q=${encodeURIComponent(q)}`)).body.items as { email: string }[]).map((i) => i.email);
+    expect(await emails('prefix.order')).toEqual(['prefix.order1@example.jp', 'prefix.order2@example.jp', 'prefix.order3@example.jp']);
+    const phones = ((await admin.get('/api/customers?q=03-5555')).body.items as { phone: string }[]).map((i) => i.phone);
+    expect(phones).toEqual(['03-5555-0001', '03-5555-0002', '03-5555-0003']);
+  });
+
   it('does not return unrelated people for a specific name', async () => {
     const results = await find('長谷川 美咲');
     expect(results[0]).toBe(target.customerNumber);

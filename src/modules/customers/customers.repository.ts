@@ -129,12 +129,20 @@ export const customersRepository = {
       from unnest(${ids}::bigint[], ${keys.map(textArrayLiteral)}::text[]) as u(id, keys)
       where c.id = u.id and c.name_keys is null`.execute(db);
   },
+  /*
+   * Prefix searches walk their text_pattern_ops index in its order (hence `using ~<~`) and stop
+   * after `limit` rows. Without the order, a prefix held by a tenth of the customers (`user5`)
+   * got a sequential scan expected to meet `limit` matches soon; where the matching rows lie
+   * together in the table, it read hundreds of pages first (up to 365 ms at a million, against
+   * under 1 ms now). Results come alphabetically, which is also what a person expects.
+   */
   searchByPhonePrefix(db: Executor, digits: string, limit: number) {
     return db
       .selectFrom('customers')
       .select(SUMMARY_COLUMNS)
       .where('status', '=', 'active')
       .where('phone_digits', 'like', `${digits}%`)
+      .orderBy(sql`phone_digits using ~<~`)
       .limit(limit)
       .execute();
   },
@@ -144,6 +152,7 @@ export const customersRepository = {
       .select(SUMMARY_COLUMNS)
       .where('status', '=', 'active')
       .where(sql<string>`lower(email::text)`, 'like', `${lower.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+      .orderBy(sql`lower(email::text) using ~<~`)
       .limit(limit)
       .execute();
   },
