@@ -7,6 +7,7 @@ import { CLI_ACTOR, type KeyKind, type StaffRole } from './platform/auth/princip
 import { AppError } from './platform/errors.js';
 import { progressBar } from './platform/progress.js';
 import type { OpenDatabase } from './runtime.js';
+import { NAME_INDEX_REBUILD_FROM } from './modules/customers/import-limits.js';
 import type { DemoCredentials } from './demo/seed.js';
 
 // Everything else loads in the command that uses it: `clientele --help` or an import should
@@ -27,6 +28,7 @@ async function withServices<T>(fn: (services: Services, config: Config, db: Open
 
 /** Name search keys for customers stored before they existed (once, after that upgrade). */
 async function keyCustomerNames(services: Services) {
+  if (await services.customers.importer.ensureNameIndex()) say('Built the name search index, which an interrupted bulk import had left missing.');
   let bar: ReturnType<typeof progressBar> | undefined;
   let reported = 0;
   const keyed = await services.customers.service.backfillNameKeys((done, total) => {
@@ -240,7 +242,13 @@ customers
   .option('--batch-size <n>', 'rows per transaction', positiveInt, 2000)
   .option('--parallel <n>', 'batches written at once', positiveInt, 2)
   .option('--rejects <file>', 'where to write rejected rows (default: <file>.rejects.csv)')
-  .action((file: string, opts: { batchSize: number; parallel: number; rejects?: string }) =>
+  .option(
+    '--keep-name-index',
+    `add each customer to the name search index as it is written, even in a bulk load (from ${NAME_INDEX_REBUILD_FROM.toLocaleString('en')} rows, ` +
+      'into a table no larger than the file), which otherwise builds the index at the end: about half the work, but name ' +
+      'searches are slow while it runs and writes to customers wait during the build',
+  )
+  .action((file: string, opts: { batchSize: number; parallel: number; rejects?: string; keepNameIndex?: boolean }) =>
     withServices(async (services) => {
       const [{ importCustomersFile }, { stringify }] = await Promise.all([
         import('./modules/customers/customers-file-import.js'),
@@ -249,12 +257,23 @@ customers
       const started = Date.now();
       const total = await countLines(file);
       const bar = progressBar('import', Math.max(total - 1, 0));
+      let barStopped = false;
+      const stopBar = () => {
+        if (!barStopped) bar.stop();
+        barStopped = true;
+      };
       const { inserted, rejected } = await importCustomersFile(services.customers.importer, CLI_ACTOR, file, {
         batchSize: opts.batchSize,
         parallel: Math.max(1, opts.parallel),
+        expectedRows: Math.max(total - 1, 0),
+        nameIndex: opts.keepNameIndex ? 'keep' : 'auto',
         onBatch: (n) => bar.increment(n),
+        onFinishing: (bulk) => {
+          stopBar();
+          say(bulk.buildsNameIndex ? 'Rows written; building the name search index (a bulk load) …' : 'Rows written; analyzing …');
+        },
       });
-      bar.stop();
+      stopBar();
       const seconds = (Date.now() - started) / 1000;
       say(`Imported ${inserted} customers in ${seconds.toFixed(1)} s (${Math.round(inserted / Math.max(seconds, 0.001))} rows/s).`);
       if (rejected.length) {

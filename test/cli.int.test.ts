@@ -57,6 +57,16 @@ describe('clientele start', () => {
     expect(await db.services.customers.importer.count()).toBe(70 + Number(homes.n));
   });
 
+  it('builds the name search index at migrate when an interrupted bulk import left it missing', async () => {
+    await sql`drop index if exists customers_name_keys`.execute(db.services.db);
+    const res = await runCli(['migrate'], env);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/Built the name search index/);
+    const present = await sql<{ ok: boolean }>`select to_regclass('customers_name_keys') is not null as ok`.execute(db.services.db);
+    expect(present.rows[0]!.ok).toBe(true);
+    expect((await runCli(['migrate'], env)).stderr).not.toMatch(/Built the name search index/);
+  });
+
   it('stops with a message naming the setting when configuration is bad', async () => {
     const res = await runCli(['migrate'], { ...env, CLIENTELE_PG_PORT: 'abc' });
     expect(res.code).toBe(1);

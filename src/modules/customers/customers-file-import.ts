@@ -1,13 +1,15 @@
 import { csvRecords } from '../../platform/csv-records.js';
 import type { Actor } from '../../platform/auth/principal.js';
-import type { CustomersImportService, ImportProblem, ImportRecord } from './customers-import.service.js';
+import type { BulkImport, CustomersImportService, ImportOptions, ImportProblem, ImportRecord } from './customers-import.service.js';
 import { unknownColumns } from './customers-import.service.js';
 
-export interface FileImportOptions {
+export interface FileImportOptions extends ImportOptions {
   batchSize: number;
   /** Batches written at once, each on its own connection: the database's index work is the cost. */
   parallel: number;
   onBatch?: (rows: number) => void;
+  /** The rows are written; the end of the import (e.g. building the name index) begins. */
+  onFinishing?: (bulk: BulkImport) => void;
 }
 
 export interface FileImportResult {
@@ -28,7 +30,7 @@ export async function importCustomersFile(
   file: string,
   options: FileImportOptions,
 ): Promise<FileImportResult> {
-  return importer.runImport(() => importRows(importer, actor, file, options));
+  return importer.runImport(() => importRows(importer, actor, file, options), options);
 }
 
 async function importRows(

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { CLI_ACTOR } from '../../platform/auth/principal.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/db.js';
+import { isBulkLoad } from './customers-import.service.js';
+import { NAME_INDEX_REBUILD_FROM } from './import-limits.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -76,4 +78,53 @@ describe('a bulk import', () => {
     expect(await maintenanceLockHolders()).toBe(0);
     expect(await lastAnalyze()).toEqual(before);
   });
+
+  const nameIndexPresent = async () =>
+    (await sql<{ present: boolean }>`select to_regclass('customers_name_keys') is not null as present`.execute(db.handle.db)).rows[0]!.present;
+  const searchFinds = async (q: string) => (await db.services.customers.service.search(q)).length;
+
+  it('as a bulk load drops the name index, still finds names meanwhile, and builds the index at the end', async () => {
+    const importer = db.services.customers.importer;
+    const bulk = await importer.startImport({ nameIndex: 'rebuild' });
+    expect(bulk.buildsNameIndex).toBe(true);
+    expect(await nameIndexPresent()).toBe(false);
+    await importer.importBatch(CLI_ACTOR, [
+      { line: 2, values: { name: '大量 一郎', name_reading: 'たいりょう いちろう' } },
+      { line: 3, values: { name: '大量 二郎', name_reading: 'たいりょう じろう' } },
+    ]);
+    expect(await searchFinds('たいりょう')).toBe(2); // by reading the table
+    expect(await searchFinds('たいりょうじろお')).toBe(1); // a typo too
+    await bulk.finish();
+    expect(await nameIndexPresent()).toBe(true);
+    expect(await searchFinds('大量')).toBe(2);
+    expect(await maintenanceLockHolders()).toBe(0);
+  });
+
+  it('builds the index it dropped when abandoned, and start-up builds it when an import died', async () => {
+    const importer = db.services.customers.importer;
+    const bulk = await importer.startImport({ nameIndex: 'rebuild' });
+    expect(await nameIndexPresent()).toBe(false);
+    await bulk.abandon();
+    expect(await nameIndexPresent()).toBe(true);
+
+    await sql`drop index customers_name_keys`.execute(db.handle.db); // as a crash between drop and build leaves it
+    expect(await importer.ensureNameIndex()).toBe(true);
+    expect(await nameIndexPresent()).toBe(true);
+    expect(await importer.ensureNameIndex()).toBe(false);
+  });
+
+  it('decides on a bulk load by its size and the table’s, and an ordinary import copes with one running', async () => {
+    expect(isBulkLoad(NAME_INDEX_REBUILD_FROM - 1, 0)).toBe(false);
+    expect(isBulkLoad(NAME_INDEX_REBUILD_FROM, 0)).toBe(true);
+    expect(isBulkLoad(NAME_INDEX_REBUILD_FROM, NAME_INDEX_REBUILD_FROM + 1)).toBe(false);
+    const importer = db.services.customers.importer;
+    expect((await importer.startImport({ expectedRows: 10 }).then(async (b) => (await b.finish(), b))).buildsNameIndex).toBe(false);
+    const big = await importer.startImport({ expectedRows: NAME_INDEX_REBUILD_FROM });
+    expect(big.buildsNameIndex).toBe(true);
+    const small = await importer.startImport({ nameIndex: 'keep' });
+    expect(small.buildsNameIndex).toBe(false);
+    await small.finish(); // with the index missing: nothing to merge, no error
+    await big.finish();
+    expect(await nameIndexPresent()).toBe(true);
+  }, 30_000);
 });

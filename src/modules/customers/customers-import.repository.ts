@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { textArrayLiteral } from '../../platform/db/arrays.js';
-import type { Executor } from '../../platform/db/database.js';
+import type { Db, Executor } from '../../platform/db/database.js';
 
 /** One customer of an import batch, as the columns it is written to. */
 export interface ImportCustomerRow {
@@ -48,6 +48,12 @@ const TEXT_COLUMNS = [
  */
 const KEY_SEPARATOR = '\u001f';
 
+/**
+ * The name search index as migration 20261201_0070 created it; a bulk load drops it and builds
+ * it again with this statement, so the two must stay the same.
+ */
+const NAME_INDEX_DDL = 'create index if not exists customers_name_keys on customers using gin (name_keys)';
+
 /** Bulk writes of `clientele customers import`. Each call is one statement. */
 export const customersImportRepository = {
   /**
@@ -84,13 +90,54 @@ export const customersImportRepository = {
   },
 
   /**
-   * The end of a bulk import: the name index's pending entries merged into the index
-   * (searches stop reading them one by one), then, when the import held maintenance off, fresh
-   * planner statistics (in the transaction holding the lock).
+   * The end of a bulk import: the name index built when the import dropped it, or else its
+   * pending entries merged into it (searches stop reading them one by one); then, when the
+   * import held maintenance off, fresh planner statistics (in the transaction holding the lock).
    */
-  async finishBulkWrites(tx: Executor, analyze: boolean) {
-    await sql`select gin_clean_pending_list('customers_name_keys'::regclass)`.execute(tx);
+  async finishBulkWrites(tx: Executor, analyze: boolean, buildNameIndex: boolean) {
+    if (buildNameIndex) {
+      await sql`set local maintenance_work_mem = '256MB'`.execute(tx);
+      await sql.raw(NAME_INDEX_DDL).execute(tx);
+    } else {
+      // Another import may have dropped the index meanwhile.
+      await sql`select gin_clean_pending_list(to_regclass('customers_name_keys')) where to_regclass('customers_name_keys') is not null`.execute(tx);
+    }
     if (analyze) await sql`analyze customers, consent_events`.execute(tx);
+  },
+
+  /**
+   * Drops the name search index for an import that builds it afterwards. False when the
+   * table's lock (an instant of ACCESS EXCLUSIVE) cannot be had within a few seconds: the
+   * import then keeps the index.
+   */
+  async dropNameIndex(db: Db): Promise<boolean> {
+    try {
+      await db.transaction().execute(async (tx) => {
+        await sql`set local lock_timeout = '5s'`.execute(tx);
+        await sql`drop index if exists customers_name_keys`.execute(tx);
+      });
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === '55P03') return false;
+      throw err;
+    }
+  },
+
+  /** Builds the name search index when it is missing (an import that dropped it was interrupted). */
+  async ensureNameIndex(db: Db): Promise<boolean> {
+    const r = await sql<{ present: boolean }>`select to_regclass('customers_name_keys') is not null as present`.execute(db);
+    if (r.rows[0]?.present) return false;
+    await db.transaction().execute(async (tx) => {
+      await sql`set local maintenance_work_mem = '256MB'`.execute(tx);
+      await sql.raw(NAME_INDEX_DDL).execute(tx);
+    });
+    return true;
+  },
+
+  /** Customers there are, counted up to `upTo` (enough to compare with an import's size). */
+  async countUpTo(db: Executor, upTo: number): Promise<number> {
+    const r = await sql<{ n: number }>`select count(*)::int as n from (select 1 from customers limit ${upTo}) c`.execute(db);
+    return r.rows[0]?.n ?? 0;
   },
 
   /** Lower-cased e-mail addresses among `emails` that a customer already has. */

@@ -6,6 +6,7 @@ import { formatRegistrationNo, generateRegistrationNo } from './registration-num
 import { cleanPersonal, type PersonalField, type PersonalInput } from './personal-info.js';
 import { digitsOf, nameKeysOf } from './normalise.js';
 import { customersImportRepository as importRepo, type ImportCustomerRow } from './customers-import.repository.js';
+import { NAME_INDEX_REBUILD_FROM } from './import-limits.js';
 
 /** CSV column ↔ personal field. Column names are snake_case, as spreadsheets usually have them. */
 export const IMPORT_COLUMNS: Record<string, PersonalField> = {
@@ -39,10 +40,23 @@ export interface ImportProblem {
 
 /** An import in progress (startImport). */
 export interface BulkImport {
+  /** The import dropped the name search index and builds it at its end (a bulk load). */
+  readonly buildsNameIndex: boolean;
   /** After the last batch: merges pending index entries, analyzes, lets autovacuum back in. */
   finish(): Promise<void>;
   /** After a failure: lets autovacuum back in without the final work. */
   abandon(): Promise<void>;
+}
+
+export interface ImportOptions {
+  /** Rows the import expects to write (e.g. the file's lines): decides whether it is a bulk load. */
+  expectedRows?: number;
+  /**
+   * `auto`: a bulk load (from NAME_INDEX_REBUILD_FROM rows, and at least as many as there are
+   * customers already) drops the name search index and builds it at the end; `keep` never does;
+   * `rebuild` always does.
+   */
+  nameIndex?: 'auto' | 'keep' | 'rebuild';
 }
 
 export interface ImportBatchResult {
@@ -55,6 +69,11 @@ const CONSENT_COLUMN_ENTRIES = Object.entries(CONSENT_COLUMNS) as [keyof typeof 
 
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'y', 'はい']);
 const FALSE_WORDS = new Set(['', '0', 'false', 'no', 'n', 'いいえ']);
+
+/** An import of `rows` into a table of `existing` customers is a bulk load (see NAME_INDEX_REBUILD_FROM). */
+export function isBulkLoad(rows: number, existing: number): boolean {
+  return rows >= NAME_INDEX_REBUILD_FROM && existing <= rows;
+}
 
 /** Reports which columns of a header are not understood; an import with unknown columns is refused. */
 export function unknownColumns(header: string[]): string[] {
@@ -143,41 +162,61 @@ export class CustomersImportService {
    * maintenance takes (SHARE UPDATE EXCLUSIVE) is held by a connection of its own, so writes and
    * searches go on, and a crashed import leaves nothing behind: the lock ends with the connection.
    * A second import at the same time goes on without the lock. `finish` merges the name index's
-   * pending entries and analyzes the tables once.
+   * pending entries and analyzes the tables once. A bulk load (ImportOptions) first drops the name
+   * index, and `finish` (or `abandon`) builds it, in the transaction holding the lock.
    */
-  async startImport(): Promise<BulkImport> {
-    let release!: (analyze: boolean) => void;
+  async startImport(options: ImportOptions = {}): Promise<BulkImport> {
+    const buildsNameIndex = (await this.isBulkLoad(options)) && (await importRepo.dropNameIndex(this.db));
+    let release!: (finishing: boolean) => void;
     const released = new Promise<boolean>((resolve) => (release = resolve));
     let locked!: () => void;
     const lockTaken = new Promise<void>((resolve) => (locked = resolve));
     const held = this.db.transaction().execute(async (tx) => {
       const holding = await importRepo.holdOffMaintenance(tx);
       locked();
-      if (await released) await importRepo.finishBulkWrites(tx, holding);
+      const finishing = await released;
+      // An abandoned bulk load still builds the index it dropped; a crashed one leaves that to
+      // the next `clientele start` or `migrate` (ensureNameIndex).
+      if (finishing || buildsNameIndex) await importRepo.finishBulkWrites(tx, finishing && holding, buildsNameIndex);
     });
     // The lock's connection may fail while batches run (e.g. a server restart): that surfaces
     // from finish(), never as an unhandled rejection in between.
     held.catch(() => undefined);
     await Promise.race([lockTaken, held]);
     // Only the first call decides: a promise resolves once.
-    const end = (analyze: boolean) => {
-      release(analyze);
+    const end = (finishing: boolean) => {
+      release(finishing);
       return held;
     };
-    return { finish: () => end(true), abandon: () => end(false).catch(() => undefined) };
+    return { buildsNameIndex, finish: () => end(true), abandon: () => end(false).catch(() => undefined) };
   }
 
-  /** Runs `write` (the import's batches) between startImport and finish, or abandon when it fails. */
-  async runImport<T>(write: () => Promise<T>): Promise<T> {
-    const bulk = await this.startImport();
+  private async isBulkLoad({ expectedRows, nameIndex = 'auto' }: ImportOptions): Promise<boolean> {
+    if (nameIndex !== 'auto') return nameIndex === 'rebuild';
+    if (expectedRows === undefined || !isBulkLoad(expectedRows, 0)) return false;
+    return isBulkLoad(expectedRows, await importRepo.countUpTo(this.db, expectedRows + 1));
+  }
+
+  /**
+   * Runs `write` (the import's batches) between startImport and finish, or abandon when it fails.
+   * `onFinishing` hears when the batches are done and what the end does (for a progress line).
+   */
+  async runImport<T>(write: () => Promise<T>, options: ImportOptions & { onFinishing?: (bulk: BulkImport) => void } = {}): Promise<T> {
+    const bulk = await this.startImport(options);
     try {
       const result = await write();
+      options.onFinishing?.(bulk);
       await bulk.finish();
       return result;
     } catch (err) {
       await bulk.abandon();
       throw err;
     }
+  }
+
+  /** Builds the name search index if an interrupted bulk load left it missing; true when it did. */
+  ensureNameIndex(): Promise<boolean> {
+    return importRepo.ensureNameIndex(this.db);
   }
 
   private async dropKnownEmails(tx: Tx, rows: CleanRow[], rejected: ImportProblem[]): Promise<CleanRow[]> {
