@@ -94,6 +94,10 @@ export const customersRepository = {
       const rows =
         tier.match === 'name_typo'
           ? await db.transaction().execute(async (tx) => {
+              // Without the index (a bulk load is building it) this would read the whole table
+              // testing a thousand keys per row: no typo matches until the index is back.
+              const present = await sql<{ ok: boolean }>`select to_regclass('customers_name_keys') is not null as ok`.execute(tx);
+              if (!present.rows[0]?.ok) return { rows: [] as CustomerSummaryRow[] };
               await sql`set local enable_seqscan = off`.execute(tx);
               return query.execute(tx);
             })
