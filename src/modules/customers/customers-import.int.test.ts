@@ -1,9 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql } from 'kysely';
 import { CLI_ACTOR } from '../../platform/auth/principal.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/db.js';
 import { isBulkLoad } from './customers-import.service.js';
 import { NAME_INDEX_REBUILD_FROM } from './import-limits.js';
+
+// Registration numbers are random; a test can queue the next ones to force a collision.
+const drawn = vi.hoisted(() => ({ next: [] as string[] }));
+vi.mock('./registration-number.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('./registration-number.js')>();
+  return { ...actual, generateRegistrationNo: () => drawn.next.shift() ?? actual.generateRegistrationNo() };
+});
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -129,4 +136,34 @@ describe('a bulk import', () => {
     await big.finish();
     expect(await nameIndexPresent()).toBe(true);
   }, 30_000);
+
+  it('draws another number for a row whose registration number is taken, keeping every row with its own values', async () => {
+    const importer = db.services.customers.importer;
+    await importer.importBatch(CLI_ACTOR, [{ line: 2, values: { name: '先客 一人' } }]);
+    const taken = (await sql<{ n: string }>`select registration_no as n from customers where name = '先客 一人'`.execute(db.handle.db)).rows[0]!.n;
+    drawn.next.push('9000000001', taken, '9000000002');
+    const result = await importer.importBatch(CLI_ACTOR, [
+      { line: 2, values: { name: '衝突 一郎', email: 'ichi@collide.example' } },
+      { line: 3, values: { name: '衝突 二郎', email: 'ni@collide.example', email_consent: 'yes' } },
+      { line: 4, values: { name: '衝突 三郎', email: 'san@collide.example' } },
+    ]);
+    expect(result.inserted).toBe(3);
+    expect(drawn.next).toEqual([]);
+    const rows = await sql<{ id: number; name: string; email: string; registration_no: string; email_consent: boolean }>`
+      select id, name, email, registration_no, email_consent from customers where email like '%@collide.example' order by email`.execute(db.handle.db);
+    expect(rows.rows.map((r) => [r.name, r.email, r.email_consent])).toEqual([
+      ['衝突 一郎', 'ichi@collide.example', false],
+      ['衝突 二郎', 'ni@collide.example', true],
+      ['衝突 三郎', 'san@collide.example', false],
+    ]);
+    const numbers = Object.fromEntries(rows.rows.map((r) => [r.name, r.registration_no]));
+    expect(numbers['衝突 一郎']).toBe('9000000001');
+    expect(numbers['衝突 二郎']).not.toBe(taken);
+    expect(numbers['衝突 三郎']).toBe('9000000002');
+    expect((await db.services.customers.service.search('衝突 二郎'))[0]?.email).toBe('ni@collide.example');
+    // The batch's audit entry names each customer with its line.
+    const second = rows.rows.find((r) => r.name === '衝突 二郎')!;
+    const history = await db.services.audit.forCustomer(Number(second.id));
+    expect(history.find((e) => e.action === 'customer.create')?.details).toMatchObject({ line: 3 });
+  });
 });

@@ -5,7 +5,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import { formatRegistrationNo, generateRegistrationNo } from './registration-number.js';
 import { cleanPersonal, type PersonalField, type PersonalInput } from './personal-info.js';
 import { digitsOf, nameKeysOf } from './normalise.js';
-import { customersImportRepository as importRepo, type ImportCustomerRow } from './customers-import.repository.js';
+import { customersImportRepository as importRepo, joinNameKeys, type ImportColumns } from './customers-import.repository.js';
 import { NAME_INDEX_REBUILD_FROM } from './import-limits.js';
 
 /** CSV column ↔ personal field. Column names are snake_case, as spreadsheets usually have them. */
@@ -65,7 +65,6 @@ export interface ImportBatchResult {
 }
 
 const IMPORT_COLUMN_ENTRIES = Object.entries(IMPORT_COLUMNS);
-const CONSENT_COLUMN_ENTRIES = Object.entries(CONSENT_COLUMNS) as [keyof typeof CONSENT_COLUMNS, 'email' | 'postal_mail'][];
 
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'y', 'はい']);
 const FALSE_WORDS = new Set(['', '0', 'false', 'no', 'n', 'いいえ']);
@@ -83,31 +82,39 @@ export function unknownColumns(header: string[]): string[] {
 interface CleanRow {
   line: number;
   values: PersonalInput;
-  consent: { channel: 'email' | 'postal_mail'; granted: boolean }[];
+  emailConsent: boolean;
+  postalMailConsent: boolean;
 }
 
-function rowFor(registrationNo: string, row: CleanRow): ImportCustomerRow {
-  const v = row.values;
+/** The columns of `rows` but their registration numbers, which are drawn when written. */
+function columnsOf(rows: CleanRow[]): Omit<ImportColumns, 'registration_no'> {
+  const text = (field: PersonalField) => rows.map((r) => r.values[field] ?? null);
   return {
-    registration_no: registrationNo,
-    name: v.name ?? null,
-    name_reading: v.nameReading ?? null,
-    postal_code: v.postalCode ?? null,
-    prefecture: v.prefecture ?? null,
-    city: v.city ?? null,
-    address_line1: v.addressLine1 ?? null,
-    address_line2: v.addressLine2 ?? null,
-    phone: v.phone ?? null,
-    birth_date: v.birthDate ?? null,
-    occupation: v.occupation ?? null,
-    email: v.email ?? null,
-    nickname: v.nickname ?? null,
-    // What columnsFor derives for a new customer, without building its column object per row.
-    name_keys: nameKeysOf(v.name, v.nameReading),
-    phone_digits: v.phone ? digitsOf(v.phone) : null,
-    email_consent: row.consent.some((c) => c.channel === 'email' && c.granted),
-    postal_mail_consent: row.consent.some((c) => c.channel === 'postal_mail' && c.granted),
+    name: text('name'),
+    name_reading: text('nameReading'),
+    postal_code: text('postalCode'),
+    prefecture: text('prefecture'),
+    city: text('city'),
+    address_line1: text('addressLine1'),
+    address_line2: text('addressLine2'),
+    phone: text('phone'),
+    birth_date: text('birthDate'),
+    occupation: text('occupation'),
+    email: text('email'),
+    nickname: text('nickname'),
+    // What columnsFor derives for a new customer.
+    name_keys: rows.map((r) => joinNameKeys(nameKeysOf(r.values.name, r.values.nameReading))),
+    phone_digits: rows.map((r) => (r.values.phone ? digitsOf(r.values.phone) : null)),
+    email_consent: rows.map((r) => r.emailConsent),
+    postal_mail_consent: rows.map((r) => r.postalMailConsent),
   };
+}
+
+/** The rows at `indexes` of every column (a retry with fresh registration numbers). */
+function pick<T extends Record<string, unknown[]>>(columns: T, indexes: number[]): T {
+  const out: Record<string, unknown[]> = {};
+  for (const [name, values] of Object.entries(columns)) out[name] = indexes.map((i) => values[i]);
+  return out as T;
 }
 
 /**
@@ -132,17 +139,17 @@ export class CustomersImportService {
         if (v !== undefined) input[field] = v;
       }
       const { values, problems } = cleanPersonal(input);
-      const consent: CleanRow['consent'] = [];
-      for (const [column, channel] of CONSENT_COLUMN_ENTRIES) {
+      const consentGiven = (column: keyof typeof CONSENT_COLUMNS) => {
         const raw = (record.values[column] ?? '').trim().toLowerCase();
-        if (TRUE_WORDS.has(raw)) consent.push({ channel, granted: true });
-        else if (!FALSE_WORDS.has(raw)) problems.push({ field: column, message: 'must be true/false, yes/no or 1/0' });
-      }
-      if (consent.some((c) => c.channel === 'email') && !values.email) {
-        problems.push({ field: 'email_consent', message: 'needs an e-mail address' });
-      }
+        if (TRUE_WORDS.has(raw)) return true;
+        if (!FALSE_WORDS.has(raw)) problems.push({ field: column, message: 'must be true/false, yes/no or 1/0' });
+        return false;
+      };
+      const emailConsent = consentGiven('email_consent');
+      const postalMailConsent = consentGiven('postal_mail_consent');
+      if (emailConsent && !values.email) problems.push({ field: 'email_consent', message: 'needs an e-mail address' });
       if (problems.length) rejected.push({ line: record.line, reason: 'invalid', problems });
-      else clean.push({ line: record.line, values, consent });
+      else clean.push({ line: record.line, values, emailConsent, postalMailConsent });
     }
     if (clean.length === 0) return { inserted: 0, rejected };
 
@@ -252,31 +259,37 @@ export class CustomersImportService {
       drawn.add(n);
       return n;
     };
-    let pending = rows.map((row) => ({ row, registrationNo: draw() }));
-    const created: { id: number; row: CleanRow }[] = [];
+    const columns = columnsOf(rows);
+    const numbers = rows.map(() => draw());
+    const ids = new Array<number>(rows.length);
+    let pending = rows.map((_, i) => i);
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt === 8) throw new Error('could not allocate unique registration numbers');
+      const sent = pending.length === rows.length ? columns : pick(columns, pending);
       const inserted = await importRepo.insertCustomersWithConsent(
         tx,
-        pending.map((p) => rowFor(p.registrationNo, p.row)),
+        { ...sent, registration_no: pending.map((i) => numbers[i]!) },
         { source, surface: actor.surface },
       );
-      const byNo = new Map(inserted.map((r) => [r.registration_no, r.id]));
-      const retry: typeof pending = [];
-      for (const p of pending) {
-        const id = byNo.get(p.registrationNo);
-        if (id === undefined) retry.push({ row: p.row, registrationNo: draw() });
-        else created.push({ id, row: p.row });
+      const idOf = new Map(inserted.map((r) => [r.registration_no, r.id]));
+      const retry: number[] = [];
+      for (const i of pending) {
+        const id = idOf.get(numbers[i]!);
+        if (id !== undefined) ids[i] = id;
+        else {
+          numbers[i] = draw();
+          retry.push(i);
+        }
       }
       pending = retry;
     }
-    created.sort((a, b) => a.id - b.id);
+    const byId = rows.map((_, i) => i).sort((a, b) => ids[a]! - ids[b]!);
     await this.audit.recordForMany(tx, {
       actor,
       action: 'customer.create',
-      customerIds: created.map((c) => c.id),
+      customerIds: byId.map((i) => ids[i]!),
       details: { source },
-      perCustomer: { line: created.map((c) => c.row.line) },
+      perCustomer: { line: byId.map((i) => rows[i]!.line) },
     });
   }
 
