@@ -47,23 +47,23 @@ function wordsOf(text: string): string[] {
 }
 
 /** `shortestStart`: starts shorter than this are left out (the first word's keys cover them). */
-function addWordKeys(keys: Set<string>, chars: string[], form: string, endings: boolean, shortestStart = 1) {
-  keys.add(`=${form}`);
+function addWordKeys(keys: string[], chars: string[], form: string, endings: boolean, shortestStart = 1) {
+  keys.push(`=${form}`);
   let start = '';
   const starts = Math.min(chars.length - 1, PREFIX_CHARS);
   for (let i = 0; i < starts; i++) {
     start += chars[i];
-    if (i + 1 >= shortestStart) keys.add(`^${start}`);
+    if (i + 1 >= shortestStart) keys.push(`^${start}`);
   }
   if (endings && chars.length <= ENDING_CHARS) {
     // String slices when every character is one UTF-16 unit (nearly always): this runs per imported row.
     const simple = form.length === chars.length;
-    for (let i = 1; i <= chars.length - 2; i++) keys.add(`|${simple ? form.slice(i) : chars.slice(i).join('')}`);
+    for (let i = 1; i <= chars.length - 2; i++) keys.push(`|${simple ? form.slice(i) : chars.slice(i).join('')}`);
   }
 }
 
-function addTypoKeys(keys: Set<string>, chars: string[], form: string) {
-  if (chars.length >= 3 && chars.length <= TYPO_CHARS) for (const k of withOneLeftOut(chars, form)) keys.add(`~${k}`);
+function addTypoKeys(keys: string[], chars: string[], form: string) {
+  if (chars.length >= 3 && chars.length <= TYPO_CHARS) for (const k of withOneLeftOut(chars, form)) keys.push(`~${k}`);
 }
 
 function withOneLeftOut(chars: string[], form = chars.join('')): string[] {
@@ -71,9 +71,13 @@ function withOneLeftOut(chars: string[], form = chars.join('')): string[] {
   return chars.map((_, i) => chars.slice(0, i).join('') + chars.slice(i + 1).join(''));
 }
 
-/** The name keys of a customer (see above); empty when there is neither name nor reading. */
+/**
+ * The name keys of a customer (see above); empty when there is neither name nor reading. A key
+ * may come twice (ふじた ふみ starts both words with ^ふ): the GIN index holds it once, and
+ * de-duplicating here (a Set) doubled the cost of this function, which runs per imported row.
+ */
 export function nameKeysOf(name: string | null | undefined, reading: string | null | undefined): string[] {
-  const keys = new Set<string>();
+  const keys: string[] = [];
   for (const [field, text] of [normaliseForSearch(name), normaliseForSearch(reading)].entries()) {
     if (!text) continue;
     const words = wordsOf(text);
@@ -85,7 +89,7 @@ export function nameKeysOf(name: string | null | undefined, reading: string | nu
     // neighbours out when searching (typoNeighbours), so they are not stored.
     if (field === 0) for (const form of words.length > 1 ? [...words, joined] : [joined]) addTypoKeys(keys, form === joined ? chars : Array.from(form), form);
   }
-  return [...keys];
+  return keys;
 }
 
 /*
