@@ -103,12 +103,22 @@ async function start(options: { demo?: boolean; demoCustomers: number; demoAppli
     void purgeIdempotencyKeys(services.db).catch(() => undefined);
   }, 10 * 60_000);
   purge.unref();
+  // A bulk import run by another process drops the name index and builds it at its end; if that
+  // process dies, this server builds it (not while any bulk load is still running).
+  const nameIndexCheck = setInterval(() => {
+    void services.customers.importer
+      .ensureNameIndex()
+      .then((built) => built && logger.warn('built the name search index, which an interrupted bulk import had left missing'))
+      .catch(() => undefined);
+  }, 60_000);
+  nameIndexCheck.unref();
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     say(`\n${signal}: stopping …`);
     clearInterval(purge);
+    clearInterval(nameIndexCheck);
     await Promise.allSettled(SURFACES.map((s) => surfaces[s].close()));
     await services.appliances.mqtt.stop().catch(() => undefined);
     await services.jobs.stop().catch(() => undefined);

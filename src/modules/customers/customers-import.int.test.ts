@@ -116,6 +116,13 @@ describe('a bulk import', () => {
     await bulk.abandon();
     expect(await nameIndexPresent()).toBe(true);
 
+    // Not while a bulk load runs (e.g. from another process): it builds the index itself.
+    const running = await importer.startImport({ nameIndex: 'rebuild' });
+    expect(await importer.ensureNameIndex()).toBe(false);
+    expect(await nameIndexPresent()).toBe(false);
+    await running.finish();
+    expect(await nameIndexPresent()).toBe(true);
+
     await sql`drop index customers_name_keys`.execute(db.handle.db); // as a crash between drop and build leaves it
     expect(await importer.ensureNameIndex()).toBe(true);
     expect(await nameIndexPresent()).toBe(true);

@@ -62,6 +62,9 @@ export const joinNameKeys = (keys: string[]): string => keys.join(KEY_SEPARATOR)
  */
 const NAME_INDEX_DDL = 'create index if not exists customers_name_keys on customers using gin (name_keys)';
 
+/** Advisory lock key: held shared by every running bulk load, tried exclusively by ensureNameIndex. */
+const BULK_LOAD_LOCK = 7_301_202_612;
+
 /** Bulk writes of `clientele customers import`. Each call is one statement. */
 export const customersImportRepository = {
   /**
@@ -131,15 +134,25 @@ export const customersImportRepository = {
     }
   },
 
-  /** Builds the name search index when it is missing (an import that dropped it was interrupted). */
+  /** For the rest of the transaction: a bulk load runs (shared: several may). */
+  async markBulkLoad(tx: Executor) {
+    await sql`select pg_advisory_xact_lock_shared(${BULK_LOAD_LOCK})`.execute(tx);
+  },
+
+  /**
+   * Builds the name search index when it is missing and no bulk load is running (one that
+   * dropped it died); true when it did.
+   */
   async ensureNameIndex(db: Db): Promise<boolean> {
     const r = await sql<{ present: boolean }>`select to_regclass('customers_name_keys') is not null as present`.execute(db);
     if (r.rows[0]?.present) return false;
-    await db.transaction().execute(async (tx) => {
+    return db.transaction().execute(async (tx) => {
+      const free = await sql<{ free: boolean }>`select pg_try_advisory_xact_lock(${BULK_LOAD_LOCK}) as free`.execute(tx);
+      if (!free.rows[0]?.free) return false;
       await sql`set local maintenance_work_mem = '256MB'`.execute(tx);
       await sql.raw(NAME_INDEX_DDL).execute(tx);
+      return true;
     });
-    return true;
   },
 
   /** Customers there are, counted up to `upTo` (enough to compare with an import's size). */

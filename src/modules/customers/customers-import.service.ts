@@ -173,22 +173,42 @@ export class CustomersImportService {
    * index, and `finish` (or `abandon`) builds it, in the transaction holding the lock.
    */
   async startImport(options: ImportOptions = {}): Promise<BulkImport> {
-    const buildsNameIndex = (await this.isBulkLoad(options)) && (await importRepo.dropNameIndex(this.db));
+    const bulkLoad = await this.isBulkLoad(options);
+    let buildsNameIndex = false;
     let release!: (finishing: boolean) => void;
     const released = new Promise<boolean>((resolve) => (release = resolve));
+    let marked!: () => void;
+    const markTaken = new Promise<void>((resolve) => (marked = resolve));
+    let proceed!: () => void;
+    const indexDropped = new Promise<void>((resolve) => (proceed = resolve));
     let locked!: () => void;
     const lockTaken = new Promise<void>((resolve) => (locked = resolve));
     const held = this.db.transaction().execute(async (tx) => {
+      if (bulkLoad) {
+        // Marks the bulk load for ensureNameIndex (which must not build the index meanwhile)
+        // before the index is dropped, on the connection that builds it again.
+        await importRepo.markBulkLoad(tx);
+        marked();
+        await indexDropped;
+      }
       const holding = await importRepo.holdOffMaintenance(tx);
       locked();
       const finishing = await released;
-      // An abandoned bulk load still builds the index it dropped; a crashed one leaves that to
-      // the next `clientele start` or `migrate` (ensureNameIndex).
+      // An abandoned bulk load still builds the index it dropped; if the process dies, the
+      // running server (or the next `clientele start` or `migrate`) does: ensureNameIndex.
       if (finishing || buildsNameIndex) await importRepo.finishBulkWrites(tx, finishing && holding, buildsNameIndex);
     });
     // The lock's connection may fail while batches run (e.g. a server restart): that surfaces
     // from finish(), never as an unhandled rejection in between.
     held.catch(() => undefined);
+    if (bulkLoad) {
+      await Promise.race([markTaken, held]);
+      try {
+        buildsNameIndex = await importRepo.dropNameIndex(this.db);
+      } finally {
+        proceed();
+      }
+    }
     await Promise.race([lockTaken, held]);
     // Only the first call decides: a promise resolves once.
     const end = (finishing: boolean) => {
