@@ -267,11 +267,6 @@ customers
       const started = Date.now();
       const total = await countLines(file);
       const bar = progressBar('import', Math.max(total - 1, 0));
-      let barStopped = false;
-      const stopBar = () => {
-        if (!barStopped) bar.stop();
-        barStopped = true;
-      };
       const { inserted, rejected } = await importCustomersFile(services.customers.importer, CLI_ACTOR, file, {
         batchSize: opts.batchSize,
         parallel: Math.max(1, opts.parallel),
@@ -279,11 +274,11 @@ customers
         nameIndex: opts.keepNameIndex ? 'keep' : 'auto',
         onBatch: (n) => bar.increment(n),
         onFinishing: (bulk) => {
-          stopBar();
+          bar.stop();
           say(bulk.buildsNameIndex ? 'Rows written; building the name search index (a bulk load) …' : 'Rows written; analyzing …');
         },
       });
-      stopBar();
+      bar.stop();
       const seconds = (Date.now() - started) / 1000;
       say(`Imported ${inserted} customers in ${seconds.toFixed(1)} s (${Math.round(inserted / Math.max(seconds, 0.001))} rows/s).`);
       if (rejected.length) {
@@ -382,14 +377,13 @@ interface CsvBatchImporter {
  * column is refused before anything is written; invalid rows go to FILE.rejects.csv.
  */
 async function importCsvInBatches(file: string, label: string, importer: CsvBatchImporter, batchSize: number) {
-  const [{ csvRecords }, { stringify }] = await Promise.all([import('./platform/csv-records.js'), import('csv-stringify')]);
+  const [{ csvTable }, { stringify }] = await Promise.all([import('./platform/csv-records.js'), import('csv-stringify')]);
   const started = Date.now();
   const bar = progressBar(label, Math.max((await countLines(file)) - 1, 0));
   let batch: { line: number; values: Record<string, string> }[] = [];
   let inserted = 0;
   let updated = 0;
   const rejected: { line: number; problems: { field: string; message: string }[] }[] = [];
-  let header: string[] | undefined;
   const flush = async () => {
     if (!batch.length) return;
     const r = await importer.importBatch(batch);
@@ -399,23 +393,13 @@ async function importCsvInBatches(file: string, label: string, importer: CsvBatc
     bar.increment(batch.length);
     batch = [];
   };
-  for await (const records of csvRecords(file)) {
-    for (const { fields, line, error } of records) {
-      if (error) throw new Error(`${file}, line ${line}: ${error}. The import stopped there; rows before it were imported.`);
-      if (!header) {
-        header = fields.map((f) => f.trim());
-        const unknown = importer.unknownColumns(header);
-        if (unknown.length) throw new Error(`Unknown column(s) in ${file}: ${unknown.join(', ')}. Nothing was imported.`);
-        continue;
-      }
-      if (fields.length !== header.length) {
-        rejected.push({ line, problems: [{ field: 'row', message: `has ${fields.length} fields, the header ${header.length}` }] });
+  for await (const rows of csvTable(file, { unknownColumns: (c) => importer.unknownColumns(c), trim: true })) {
+    for (const { line, values, problem } of rows) {
+      if (problem) {
+        rejected.push({ line, problems: [{ field: 'row', message: problem }] });
         bar.increment(1);
         continue;
       }
-      // Object.create(null): a column named like an Object.prototype member stays a plain field.
-      const values: Record<string, string> = Object.create(null);
-      header.forEach((column, i) => (values[column] = fields[i]!.trim()));
       batch.push({ line, values });
       if (batch.length >= batchSize) await flush();
     }

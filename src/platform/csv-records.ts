@@ -92,3 +92,50 @@ export async function* csvRecords(file: string, options: { chunkBytes?: number }
     if (records.length) yield records;
   }
 }
+
+/** A data row of a CSV file with a header: its values by column, or why it cannot be read. */
+export interface CsvRow {
+  line: number;
+  values: Record<string, string>;
+  /** Set (and `values` empty) when the row has more or fewer fields than the header. */
+  problem?: string;
+}
+
+/**
+ * The data rows of a CSV file with a header (csvRecords), named by the header, one array per
+ * chunk read. Throws before the first row when `unknownColumns` names any column of the header,
+ * and at a malformed record (rows before it have been yielded). `trim` trims every value.
+ */
+export async function* csvTable(
+  file: string,
+  options: { unknownColumns: (header: string[]) => string[]; trim?: boolean },
+): AsyncGenerator<CsvRow[]> {
+  let header: string[] | undefined;
+  for await (const records of csvRecords(file)) {
+    const rows: CsvRow[] = [];
+    for (const { fields, line, error } of records) {
+      if (error) throw new Error(`${file}, line ${line}: ${error}. The import stopped there; rows before it were imported.`);
+      if (!header) {
+        header = fields.map((f) => f.trim());
+        const unknown = options.unknownColumns(header);
+        if (unknown.length) throw new Error(`Unknown column(s) in ${file}: ${unknown.join(', ')}. Nothing was imported.`);
+        continue;
+      }
+      if (fields.length !== header.length) {
+        rows.push({ line, values: {}, problem: `has ${fields.length} fields, the header ${header.length}` });
+        continue;
+      }
+      // A plain object (an Object.create(null) one is slower to fill and read), so a column named
+      // __proto__ is defined as a field rather than assigned.
+      const values: Record<string, string> = {};
+      for (let i = 0; i < header.length; i++) {
+        const column = header[i]!;
+        const value = options.trim ? fields[i]!.trim() : fields[i]!;
+        if (column === '__proto__') Object.defineProperty(values, column, { value, enumerable: true, writable: true, configurable: true });
+        else values[column] = value;
+      }
+      rows.push({ line, values });
+    }
+    if (rows.length) yield rows;
+  }
+}

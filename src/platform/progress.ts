@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 export interface Progress {
   increment(n?: number): void;
   setTotal(total: number): void;
+  /** Ends the bar; once is enough, a second call does nothing. */
   stop(): void;
 }
 
@@ -31,7 +32,9 @@ export function progressBar(label: string, total: number): Progress {
         bar.update(value, { rate: Math.round(value / Math.max((Date.now() - started) / 1000, 0.001)) });
       },
       setTotal: (t) => bar.setTotal((max = t)),
-      stop: () => bar.stop(),
+      stop: () => {
+        if (bar.isActive) bar.stop();
+      },
     };
   }
   let value = 0;

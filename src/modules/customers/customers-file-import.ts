@@ -1,15 +1,13 @@
-import { csvRecords } from '../../platform/csv-records.js';
+import { csvTable } from '../../platform/csv-records.js';
 import type { Actor } from '../../platform/auth/principal.js';
-import type { BulkImport, CustomersImportService, ImportOptions, ImportProblem, ImportRecord } from './customers-import.service.js';
+import type { CustomersImportService, ImportProblem, ImportRecord, RunImportOptions } from './customers-import.service.js';
 import { unknownColumns } from './customers-import.service.js';
 
-export interface FileImportOptions extends ImportOptions {
+export interface FileImportOptions extends RunImportOptions {
   batchSize: number;
   /** Batches written at once, each on its own connection: the database's index work is the cost. */
   parallel: number;
   onBatch?: (rows: number) => void;
-  /** The rows are written; the end of the import (e.g. building the name index) begins. */
-  onFinishing?: (bulk: BulkImport) => void;
 }
 
 export interface FileImportResult {
@@ -65,45 +63,24 @@ async function importRows(
     if (failure) throw failure;
   };
 
-  let header: string[] | undefined;
-  for await (const records of csvRecords(file)) {
-    for (const { fields, line, error } of records) {
-      if (error) throw new Error(`${file}, line ${line}: ${error}. The import stopped there; rows before it were imported.`);
-      if (!header) {
-        header = fields.map((f) => f.trim());
-        const unknown = unknownColumns(header);
-        if (unknown.length) throw new Error(`Unknown column(s) in ${file}: ${unknown.join(', ')}. Nothing was imported.`);
-        continue;
-      }
+  for await (const rows of csvTable(file, { unknownColumns })) {
+    for (const row of rows) {
       result.rows++;
-      if (fields.length !== header.length) {
-        result.rejected.push({
-          line,
-          reason: 'invalid',
-          problems: [{ field: 'row', message: `has ${fields.length} fields, the header ${header.length}` }],
-        });
+      if (row.problem) {
+        result.rejected.push({ line: row.line, reason: 'invalid', problems: [{ field: 'row', message: row.problem }] });
         options.onBatch?.(1);
         continue;
       }
-      // Named from the header here: csv-parse's `columns: true` (used before) defined each
-      // field as a property on a fresh object, a measurable share of the per-row cost.
-      const record: Record<string, string> = {};
-      for (let i = 0; i < header.length; i++) {
-        const column = header[i]!;
-        // A column named __proto__ must stay a plain field.
-        if (column === '__proto__') Object.defineProperty(record, column, { value: fields[i], enumerable: true, writable: true, configurable: true });
-        else record[column] = fields[i]!;
-      }
-      const email = record.email?.normalize('NFKC').trim().toLowerCase();
+      const email = row.values.email?.normalize('NFKC').trim().toLowerCase();
       if (email) {
         if (seenEmails.has(email)) {
-          result.rejected.push({ line, reason: 'duplicate_email', problems: [{ field: 'email', message: 'appears earlier in this file' }] });
+          result.rejected.push({ line: row.line, reason: 'duplicate_email', problems: [{ field: 'email', message: 'appears earlier in this file' }] });
           options.onBatch?.(1);
           continue;
         }
         seenEmails.add(email);
       }
-      batch.push({ line, values: record });
+      batch.push(row);
       if (batch.length >= options.batchSize) await flush();
     }
   }

@@ -62,6 +62,15 @@ export const joinNameKeys = (keys: string[]): string => keys.join(KEY_SEPARATOR)
  */
 const NAME_INDEX_DDL = 'create index if not exists customers_name_keys on customers using gin (name_keys)';
 
+/** True when the name search index exists (a bulk load drops it for a while). */
+export const nameIndexPresent = async (db: Executor): Promise<boolean> =>
+  (await sql<{ present: boolean }>`select to_regclass('customers_name_keys') is not null as present`.execute(db)).rows[0]?.present ?? false;
+
+async function buildNameIndex(tx: Executor) {
+  await sql`set local maintenance_work_mem = '256MB'`.execute(tx);
+  await sql.raw(NAME_INDEX_DDL).execute(tx);
+}
+
 /** Advisory lock key: held shared by every running bulk load, tried exclusively by ensureNameIndex. */
 const BULK_LOAD_LOCK = 7_301_202_612;
 
@@ -105,14 +114,10 @@ export const customersImportRepository = {
    * pending entries merged into it (searches stop reading them one by one); then, when the
    * import held maintenance off, fresh planner statistics (in the transaction holding the lock).
    */
-  async finishBulkWrites(tx: Executor, analyze: boolean, buildNameIndex: boolean) {
-    if (buildNameIndex) {
-      await sql`set local maintenance_work_mem = '256MB'`.execute(tx);
-      await sql.raw(NAME_INDEX_DDL).execute(tx);
-    } else {
-      // Another import may have dropped the index meanwhile.
-      await sql`select gin_clean_pending_list(to_regclass('customers_name_keys')) where to_regclass('customers_name_keys') is not null`.execute(tx);
-    }
+  async finishBulkWrites(tx: Executor, analyze: boolean, indexDropped: boolean) {
+    if (indexDropped) await buildNameIndex(tx);
+    // Another import may have dropped the index meanwhile.
+    else if (await nameIndexPresent(tx)) await sql`select gin_clean_pending_list('customers_name_keys'::regclass)`.execute(tx);
     if (analyze) await sql`analyze customers, consent_events`.execute(tx);
   },
 
@@ -144,13 +149,11 @@ export const customersImportRepository = {
    * dropped it died); true when it did.
    */
   async ensureNameIndex(db: Db): Promise<boolean> {
-    const r = await sql<{ present: boolean }>`select to_regclass('customers_name_keys') is not null as present`.execute(db);
-    if (r.rows[0]?.present) return false;
+    if (await nameIndexPresent(db)) return false;
     return db.transaction().execute(async (tx) => {
       const free = await sql<{ free: boolean }>`select pg_try_advisory_xact_lock(${BULK_LOAD_LOCK}) as free`.execute(tx);
       if (!free.rows[0]?.free) return false;
-      await sql`set local maintenance_work_mem = '256MB'`.execute(tx);
-      await sql.raw(NAME_INDEX_DDL).execute(tx);
+      await buildNameIndex(tx);
       return true;
     });
   },

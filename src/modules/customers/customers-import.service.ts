@@ -59,6 +59,11 @@ export interface ImportOptions {
   nameIndex?: 'auto' | 'keep' | 'rebuild';
 }
 
+export interface RunImportOptions extends ImportOptions {
+  /** The rows are written; the end of the import (e.g. building the name index) begins. */
+  onFinishing?: (bulk: BulkImport) => void;
+}
+
 export interface ImportBatchResult {
   inserted: number;
   rejected: ImportProblem[];
@@ -72,6 +77,13 @@ const FALSE_WORDS = new Set(['', '0', 'false', 'no', 'n', 'いいえ']);
 /** An import of `rows` into a table of `existing` customers is a bulk load (see NAME_INDEX_REBUILD_FROM). */
 export function isBulkLoad(rows: number, existing: number): boolean {
   return rows >= NAME_INDEX_REBUILD_FROM && existing <= rows;
+}
+
+/** A promise and the function that resolves it (Promise.withResolvers, which Node 20 lacks). */
+function signal<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 /** Reports which columns of a header are not understood; an import with unknown columns is refused. */
@@ -173,27 +185,23 @@ export class CustomersImportService {
    * index, and `finish` (or `abandon`) builds it, in the transaction holding the lock.
    */
   async startImport(options: ImportOptions = {}): Promise<BulkImport> {
-    const bulkLoad = await this.isBulkLoad(options);
+    const bulkLoad = await this.bulkLoadFor(options);
     let buildsNameIndex = false;
-    let release!: (finishing: boolean) => void;
-    const released = new Promise<boolean>((resolve) => (release = resolve));
-    let marked!: () => void;
-    const markTaken = new Promise<void>((resolve) => (marked = resolve));
-    let proceed!: () => void;
-    const indexDropped = new Promise<void>((resolve) => (proceed = resolve));
-    let locked!: () => void;
-    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    const released = signal<boolean>();
+    const marked = signal();
+    const indexDropped = signal();
+    const locked = signal();
     const held = this.db.transaction().execute(async (tx) => {
       if (bulkLoad) {
         // Marks the bulk load for ensureNameIndex (which must not build the index meanwhile)
         // before the index is dropped, on the connection that builds it again.
         await importRepo.markBulkLoad(tx);
-        marked();
-        await indexDropped;
+        marked.resolve();
+        await indexDropped.promise;
       }
       const holding = await importRepo.holdOffMaintenance(tx);
-      locked();
-      const finishing = await released;
+      locked.resolve();
+      const finishing = await released.promise;
       // An abandoned bulk load still builds the index it dropped; if the process dies, the
       // running server (or the next `clientele start` or `migrate`) does: ensureNameIndex.
       if (finishing || buildsNameIndex) await importRepo.finishBulkWrites(tx, finishing && holding, buildsNameIndex);
@@ -202,23 +210,23 @@ export class CustomersImportService {
     // from finish(), never as an unhandled rejection in between.
     held.catch(() => undefined);
     if (bulkLoad) {
-      await Promise.race([markTaken, held]);
+      await Promise.race([marked.promise, held]);
       try {
         buildsNameIndex = await importRepo.dropNameIndex(this.db);
       } finally {
-        proceed();
+        indexDropped.resolve();
       }
     }
-    await Promise.race([lockTaken, held]);
+    await Promise.race([locked.promise, held]);
     // Only the first call decides: a promise resolves once.
     const end = (finishing: boolean) => {
-      release(finishing);
+      released.resolve(finishing);
       return held;
     };
     return { buildsNameIndex, finish: () => end(true), abandon: () => end(false).catch(() => undefined) };
   }
 
-  private async isBulkLoad({ expectedRows, nameIndex = 'auto' }: ImportOptions): Promise<boolean> {
+  private async bulkLoadFor({ expectedRows, nameIndex = 'auto' }: ImportOptions): Promise<boolean> {
     if (nameIndex !== 'auto') return nameIndex === 'rebuild';
     if (expectedRows === undefined || !isBulkLoad(expectedRows, 0)) return false;
     return isBulkLoad(expectedRows, await importRepo.countUpTo(this.db, expectedRows + 1));
@@ -228,7 +236,7 @@ export class CustomersImportService {
    * Runs `write` (the import's batches) between startImport and finish, or abandon when it fails.
    * `onFinishing` hears when the batches are done and what the end does (for a progress line).
    */
-  async runImport<T>(write: () => Promise<T>, options: ImportOptions & { onFinishing?: (bulk: BulkImport) => void } = {}): Promise<T> {
+  async runImport<T>(write: () => Promise<T>, options: RunImportOptions = {}): Promise<T> {
     const bulk = await this.startImport(options);
     try {
       const result = await write();

@@ -8,6 +8,7 @@ import type {
   IdentifierKind,
 } from './customers.tables.js';
 import type { NameTier } from './normalise.js';
+import { nameIndexPresent } from './customers-import.repository.js';
 
 export type CustomerRow = Selectable<CustomersTable>;
 export type IdentifierRow = Selectable<CustomerIdentifiersTable>;
@@ -96,8 +97,7 @@ export const customersRepository = {
           ? await db.transaction().execute(async (tx) => {
               // Without the index (a bulk load is building it) this would read the whole table
               // testing a thousand keys per row: no typo matches until the index is back.
-              const present = await sql<{ ok: boolean }>`select to_regclass('customers_name_keys') is not null as ok`.execute(tx);
-              if (!present.rows[0]?.ok) return { rows: [] as CustomerSummaryRow[] };
+              if (!(await nameIndexPresent(tx))) return { rows: [] as CustomerSummaryRow[] };
               await sql`set local enable_seqscan = off`.execute(tx);
               return query.execute(tx);
             })
