@@ -84,10 +84,22 @@ export const customersImportRepository = {
    *   index (4 MB otherwise). A merge adds all pending entries of a key to its posting list at
    *   once, so fewer, larger merges cost less per customer (a third less, measured). Searches
    *   read the pending list until it is merged: flushNamePendingList() at the end of an import.
+   * - the trigger that adds new customers' name keys to the dictionary of names leaves it to
+   *   addNameWords (migration 20261201_0100).
    */
   async bulkWriteSettings(tx: Executor) {
     await sql`set local synchronous_commit = off`.execute(tx);
     await sql`set local gin_pending_list_limit = '64MB'`.execute(tx);
+    await sql`set local clientele.name_words_added = 'on'`.execute(tx);
+  },
+
+  /** Adds whole-word and run-together-name keys (distinct) to the dictionary of names, in key order (no deadlock between two batches). */
+  async addNameWords(tx: Executor, keys: string[]) {
+    if (keys.length === 0) return;
+    await sql`
+      insert into customer_name_words (key)
+      select k from unnest(${textArrayLiteral(keys)}::text[]) k order by 1
+      on conflict do nothing`.execute(tx);
   },
 
   /**

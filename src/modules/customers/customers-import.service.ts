@@ -98,10 +98,19 @@ interface CleanRow {
   postalMailConsent: boolean;
 }
 
-/** The columns of `rows` but their registration numbers, which are drawn when written. */
-function columnsOf(rows: CleanRow[]): Omit<ImportColumns, 'registration_no'> {
+/**
+ * The columns of `rows` but their registration numbers, which are drawn when written; and the
+ * distinct keys of theirs that belong in the dictionary of names (= and +).
+ */
+function columnsOf(rows: CleanRow[]): { columns: Omit<ImportColumns, 'registration_no'>; nameWords: string[] } {
   const text = (field: PersonalField) => rows.map((r) => r.values[field] ?? null);
-  return {
+  const nameWords = new Set<string>();
+  const nameKeys = (row: CleanRow) => {
+    const keys = nameKeysOf(row.values.name, row.values.nameReading);
+    for (const k of keys) if (k.charCodeAt(0) !== TYPO_MARK) nameWords.add(k);
+    return joinNameKeys(keys);
+  };
+  const columns = {
     name: text('name'),
     name_reading: text('nameReading'),
     postal_code: text('postalCode'),
@@ -115,12 +124,16 @@ function columnsOf(rows: CleanRow[]): Omit<ImportColumns, 'registration_no'> {
     email: text('email'),
     nickname: text('nickname'),
     // What columnsFor derives for a new customer.
-    name_keys: rows.map((r) => joinNameKeys(nameKeysOf(r.values.name, r.values.nameReading))),
+    name_keys: rows.map(nameKeys),
     phone_digits: rows.map((r) => (r.values.phone ? digitsOf(r.values.phone) : null)),
     email_consent: rows.map((r) => r.emailConsent),
     postal_mail_consent: rows.map((r) => r.postalMailConsent),
   };
+  return { columns, nameWords: [...nameWords] };
 }
+
+/** A name key's first character when it is a typo key (~), which the dictionary does not hold. */
+const TYPO_MARK = '~'.charCodeAt(0);
 
 /** The rows at `indexes` of every column (a retry with fresh registration numbers). */
 function pick<T extends Record<string, unknown[]>>(columns: T, indexes: number[]): T {
@@ -287,7 +300,8 @@ export class CustomersImportService {
       drawn.add(n);
       return n;
     };
-    const columns = columnsOf(rows);
+    const { columns, nameWords } = columnsOf(rows);
+    await importRepo.addNameWords(tx, nameWords);
     const numbers = rows.map(() => draw());
     const ids = new Array<number>(rows.length);
     let pending = rows.map((_, i) => i);

@@ -9,6 +9,12 @@ import type {
 } from './customers.tables.js';
 import type { NameTier } from './normalise.js';
 import { nameIndexPresent } from './customers-import.repository.js';
+import { customerNameWordsRepository as wordsRepo } from './customer-name-words.repository.js';
+
+/** Keys read from the dictionary per start, ending or typo lookup of a name search. */
+const EXPANSION_CAP = 1_000;
+/** The same while the name index is down (a bulk load): each key is then tested on every row. */
+const UNINDEXED_EXPANSION_CAP = 20;
 
 export type CustomerRow = Selectable<CustomersTable>;
 export type IdentifierRow = Selectable<CustomerIdentifiersTable>;
@@ -67,24 +73,31 @@ export const customersRepository = {
   },
   /**
    * Names and readings by their keys (normalise.ts nameQueryTiers), tier by tier until `limit`
-   * rows are found. Within a tier, rows come in the order the GIN index's bitmap scan finds
-   * them and the heap is read for `limit` rows only; the index part still walks every holder
-   * of a key (~10 ms for 25,000 at a million customers). MATERIALIZED keeps the LIMIT out of the subquery's plan: with it, the
-   * planner picked a sequential scan for rare keys it overestimated, hoping to meet `limit`
-   * matches early (100 ms instead of 2 ms at a million customers); without it, common keys
-   * get a sequential scan that still stops after `limit` rows.
-   * The typo tier asks for a thousand or more keys, mostly held by nobody; the planner adds
-   * up their guessed frequencies to most of the table and would scan it, testing each row's
-   * keys against all of them (seconds at a million customers, instead of ~20 ms through the
-   * index): it runs with sequential scans off, in a transaction of its own.
+   * rows are found. A tier's starts, endings and typo candidates are first read from the
+   * dictionary of names (at most EXPANSION_CAP keys per part: the first ones in order, each
+   * held by someone, so a short start still fills a page). Within a tier, rows come in the
+   * order the GIN index's bitmap scan finds them and the heap is read for `limit` rows only;
+   * the index part still walks every holder of a key (~10 ms for 25,000 at a million
+   * customers). MATERIALIZED keeps the LIMIT out of the subquery's plan: with it, the planner
+   * picked a sequential scan for rare keys it overestimated, hoping to meet `limit` matches
+   * early (100 ms instead of 2 ms at a million customers).
+   * While a bulk load has the name index down, typo tiers are skipped and starts and endings
+   * take a few keys only: each lookup reads the whole table.
+   * A typo tier runs with sequential scans off, in a transaction of its own: the planner adds up
+   * the guessed frequencies of its keys, and with many it would scan the table (seconds at a
+   * million customers, instead of milliseconds through the index).
    */
   async searchByNameKeys(db: Db, tiers: NameTier[], limit: number): Promise<(CustomerSummaryRow & { match: NameTier['match'] })[]> {
     const found: (CustomerSummaryRow & { match: NameTier['match'] })[] = [];
     const columns = sql.join(SUMMARY_COLUMNS.map((c) => sql.ref(c)));
+    const indexed = await nameIndexPresent(db);
     for (const tier of tiers) {
       if (found.length >= limit) break;
+      if (!indexed && tier.match === 'name_typo') continue;
+      const sets = await Promise.all(tier.sets.map((set) => wordsRepo.keysOf(db, set, indexed ? EXPANSION_CAP : UNINDEXED_EXPANSION_CAP)));
+      if (sets.some((keys) => keys.length === 0)) continue;
       const holdsAll = sql.join(
-        tier.keys.map((keys) => sql`name_keys && ${keys}::text[]`),
+        sets.map((keys) => sql`name_keys && ${textArrayLiteral(keys)}::text[]`),
         sql` and `,
       );
       const query = sql<CustomerSummaryRow>`
@@ -95,9 +108,6 @@ export const customersRepository = {
       const rows =
         tier.match === 'name_typo'
           ? await db.transaction().execute(async (tx) => {
-              // Without the index (a bulk load is building it) this would read the whole table
-              // testing a thousand keys per row: no typo matches until the index is back.
-              if (!(await nameIndexPresent(tx))) return { rows: [] as CustomerSummaryRow[] };
               await sql`set local enable_seqscan = off`.execute(tx);
               return query.execute(tx);
             })

@@ -26,40 +26,25 @@ export function normaliseForSearch(text: string | null | undefined): string {
 /*
  * Name search works on exact keys held in a GIN index (customers.name_keys). Every key starts
  * with a mark saying what it is, so no name can be mistaken for another kind of key:
- *   =word    a whole word, or the whole name run together (山田太郎 for 山田 太郎)
- *   ^start   a proper start of a word or of the run-together name, up to PREFIX_CHARS characters
- *   |ending  an ending of two or more characters of a word up to ENDING_CHARS long (谷川 in 長谷川)
+ *   =word    a whole word (山田, やまだ)
+ *   +name    the whole name run together, when it has more than one word (山田太郎 for 山田 太郎)
  *   ~typo    a word or the run-together name (3 to TYPO_CHARS long) with one character left
  *            out: two names one typo apart share such a key, whichever character was mistyped.
  *            Only of the name: a reading's typos are found from the query (typoNeighbours).
  * Words are split at spaces and punctuation (ジョン・スミス has the words じょん and すみす).
- * The name and the reading are otherwise keyed alike, each on its own. Why not trigrams: see
- * migrations/20261201_0070_customer_name_keys.sql. Customers keyed before 2026-12-02 also hold
- * their reading's ~ keys; they mean the same (one typo away) and go when name or reading is edited.
+ * The name and the reading are otherwise keyed alike, each on its own.
+ * Starts and endings of words are not keys: every = and + key is also a row of a dictionary
+ * (customer_name_words, kept by a trigger), and a search for a start or an ending finds its
+ * words there first (a B-tree range) and then the customers holding them. Held per customer
+ * they were half of all keys, and half the time of building the index after a bulk load.
+ * Why not trigrams: migrations/20261201_0070_customer_name_keys.sql; why a dictionary:
+ * migrations/20261201_0100_customer_name_words.sql.
  */
-const PREFIX_CHARS = 24;
-const ENDING_CHARS = 12;
 const TYPO_CHARS = 12;
 const WORD_BREAKS = /[\s\u3000・･.,'’"“”&/()（）「」-]+/;
 
 function wordsOf(text: string): string[] {
   return text.split(WORD_BREAKS).filter(Boolean);
-}
-
-/** `shortestStart`: starts shorter than this are left out (the first word's keys cover them). */
-function addWordKeys(keys: string[], chars: string[], form: string, endings: boolean, shortestStart = 1) {
-  keys.push(`=${form}`);
-  let start = '';
-  const starts = Math.min(chars.length - 1, PREFIX_CHARS);
-  for (let i = 0; i < starts; i++) {
-    start += chars[i];
-    if (i + 1 >= shortestStart) keys.push(`^${start}`);
-  }
-  if (endings && chars.length <= ENDING_CHARS) {
-    // String slices when every character is one UTF-16 unit (nearly always): this runs per imported row.
-    const simple = form.length === chars.length;
-    for (let i = 1; i <= chars.length - 2; i++) keys.push(`|${simple ? form.slice(i) : chars.slice(i).join('')}`);
-  }
 }
 
 function addTypoKeys(keys: string[], chars: string[], form: string) {
@@ -73,7 +58,7 @@ function withOneLeftOut(chars: string[], form = chars.join('')): string[] {
 
 /**
  * The name keys of a customer (see above); empty when there is neither name nor reading. A key
- * may come twice (ふじた ふみ starts both words with ^ふ): the GIN index holds it once, and
+ * may come twice (a name and its reading written alike): the GIN index holds it once, and
  * de-duplicating here (a Set) doubled the cost of this function, which runs per imported row.
  */
 export function nameKeysOf(name: string | null | undefined, reading: string | null | undefined): string[] {
@@ -81,13 +66,15 @@ export function nameKeysOf(name: string | null | undefined, reading: string | nu
   for (const [field, text] of [normaliseForSearch(name), normaliseForSearch(reading)].entries()) {
     if (!text) continue;
     const words = wordsOf(text);
-    for (const word of words) addWordKeys(keys, Array.from(word), word, true);
-    const joined = text.replace(/ /g, '');
-    const chars = Array.from(joined);
-    if (words.length !== 1 || words[0] !== joined) addWordKeys(keys, chars, joined, false, joined.startsWith(words[0] ?? '') ? Array.from(words[0] ?? '').length + 1 : 1);
+    for (const word of words) keys.push(`=${word}`);
+    if (words.length > 1) keys.push(`+${words.join('')}`);
     // Readings are kana (or Latin letters): their typos are found by spelling the query's
     // neighbours out when searching (typoNeighbours), so they are not stored.
-    if (field === 0) for (const form of words.length > 1 ? [...words, joined] : [joined]) addTypoKeys(keys, form === joined ? chars : Array.from(form), form);
+    if (field === 0) {
+      for (const word of words.length > 1 ? words : []) addTypoKeys(keys, Array.from(word), word);
+      const joined = words.join('');
+      addTypoKeys(keys, Array.from(joined), joined);
+    }
   }
   return keys;
 }
@@ -124,29 +111,52 @@ function typoNeighbours(chars: string[]): string[] {
   return out;
 }
 
+/**
+ * Keys a customer may hold, one of which it must: some given, some read from the dictionary of
+ * words and names (customer_name_words) when searching.
+ */
+export interface KeySet {
+  /** Keys as they are. */
+  keys: string[];
+  /** Keys kept only when the dictionary has them: typo candidates, nearly all nobody's. */
+  ifKnown?: string[];
+  /** The dictionary's keys of these kinds that start with `text` and are longer. */
+  startsWith?: { text: string; kinds: ('=' | '+')[] };
+  /** The dictionary's words (=) that end with this and are longer. */
+  endsWith?: string;
+}
+
 /** One lookup of a name search: a customer matches when it holds a key of every set. */
 export interface NameTier {
   /** What the match means, as the search reports it (matchedOn). */
   match: 'name' | 'name_typo';
-  keys: string[][];
+  sets: KeySet[];
 }
+
+/** Endings are looked up for queries of this many characters at most (longer ones are rarely endings). */
+const ENDING_QUERY_CHARS = 11;
+/** Typo lookups for queries of this many characters at most (spelling out a long query's neighbours costs more than it finds). */
+const TYPO_QUERY_CHARS = 24;
 
 /**
  * The lookups for a name query, best matches first: the whole word or name, a start, an
  * ending, every word of the query somewhere in the name (any order), then one typo away.
  */
 export function nameQueryTiers(query: string): NameTier[] {
-  const text = normaliseForSearch(query);
-  if (!text) return [];
-  const q = text.replace(/ /g, '');
+  const words = wordsOf(normaliseForSearch(query));
+  // Run together as the + keys are: without spaces or punctuation.
+  const q = words.join('');
+  if (!q) return [];
   const chars = Array.from(q);
-  const tiers: NameTier[] = [{ match: 'name', keys: [[`=${q}`]] }];
-  if (chars.length <= PREFIX_CHARS) tiers.push({ match: 'name', keys: [[`^${q}`]] });
-  if (chars.length >= 2 && chars.length <= ENDING_CHARS - 1) tiers.push({ match: 'name', keys: [[`|${q}`]] });
-  const words = wordsOf(text);
-  if (words.length > 1) tiers.push({ match: 'name', keys: words.map((w) => [`=${w}`, `^${w}`, `|${w}`]) });
-  if (chars.length >= 3 && chars.length <= PREFIX_CHARS) {
+  const tiers: NameTier[] = [
+    { match: 'name', sets: [{ keys: [`=${q}`, `+${q}`] }] },
+    { match: 'name', sets: [{ keys: [], startsWith: { text: q, kinds: ['=', '+'] } }] },
+  ];
+  if (chars.length >= 2 && chars.length <= ENDING_QUERY_CHARS) tiers.push({ match: 'name', sets: [{ keys: [], endsWith: q }] });
+  if (words.length > 1) tiers.push({ match: 'name', sets: words.map((w) => ({ keys: [`=${w}`], startsWith: { text: w, kinds: ['='] }, endsWith: w })) });
+  if (chars.length >= 3 && chars.length <= TYPO_QUERY_CHARS) {
     const typo = new Set<string>();
+    const near = new Set<string>();
     const tooLong = new Set<string>();
     // One character too few in the query: the query is one of the name's ~ keys.
     if (chars.length < TYPO_CHARS) typo.add(`~${q}`);
@@ -154,13 +164,13 @@ export function nameQueryTiers(query: string): NameTier[] {
       // One character mistyped: both lose it at the same place.
       if (chars.length <= TYPO_CHARS) typo.add(`~${shorter}`);
       // One character too many: without it, the query is the name (short words would match too much).
-      if (chars.length >= 4) tooLong.add(`=${shorter}`);
+      if (chars.length >= 4) tooLong.add(`=${shorter}`).add(`+${shorter}`);
     }
-    if (chars.length <= TYPO_CHARS) for (const near of typoNeighbours(chars)) typo.add(`=${near}`);
+    if (chars.length <= TYPO_CHARS) for (const n of typoNeighbours(chars)) near.add(`=${n}`).add(`+${n}`);
     // Names as long as the query or longer first: without its last character やまぐちん is
     // やまぐち, a family name thousands share, who would otherwise crowd out やまぐち りん.
-    tiers.push({ match: 'name_typo', keys: [[...typo]] });
-    if (tooLong.size) tiers.push({ match: 'name_typo', keys: [[...tooLong]] });
+    tiers.push({ match: 'name_typo', sets: [{ keys: [...typo], ifKnown: [...near] }] });
+    if (tooLong.size) tiers.push({ match: 'name_typo', sets: [{ keys: [], ifKnown: [...tooLong] }] });
   }
   return tiers;
 }

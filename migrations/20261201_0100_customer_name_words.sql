@@ -1,0 +1,69 @@
+-- Name search: word starts and endings found through a dictionary instead of held per customer.
+--
+-- Until now each customer held, besides its whole words, every start of its words and of its
+-- run-together name (^) and every ending of its words (|): about 11 of its 21 name keys. They
+-- were half of the GIN index, and half of the time it takes to build it at the end of a bulk
+-- load (10.2–10.6 s against 4.4–4.7 s at a million customers, docs/benchmarks.md).
+--
+-- Now every whole word (=) and run-together name (+) is also a row of customer_name_words, one
+-- row per distinct key however many customers hold it. A search for a start finds its keys in
+-- this table by a range of the primary key, for an ending by a range of the reversed words, and
+-- then looks those keys up in the GIN index like any other. Typo candidates go through it too:
+-- of the thousand strings one typo away from a query, only those someone holds are looked up.
+--
+-- Triggers keep it: statement-level, with transition tables, so that a statement writing many
+-- customers adds their keys at once. Keys nobody holds any more (after an edit or an erasure)
+-- are deleted, so an erased customer's name does not stay behind in it. The import adds its
+-- batch's keys itself, de-duplicated before they are sent (clientele.name_words_added = 'on'
+-- for its transaction): the trigger's unnest and DISTINCT cost PostgreSQL ~8 µs per customer,
+-- the import's own statement under 2.
+CREATE TABLE customer_name_words (
+  -- byte order: a start is a range of keys, whatever the database's collation
+  key text COLLATE "C" PRIMARY KEY CHECK (left(key, 1) IN ('=', '+'))
+);
+CREATE INDEX customer_name_words_reversed ON customer_name_words ((reverse(key))) WHERE left(key, 1) = '=';
+
+-- Every customer's keys are computed again in the new form (no ^ or | keys; + for the
+-- run-together name): `clientele start` and `clientele migrate` do it in batches
+-- (CustomersService.backfillNameKeys), and the trigger below fills the dictionary as they go.
+UPDATE customers SET name_keys = NULL WHERE name_keys IS NOT NULL;
+
+CREATE FUNCTION customer_name_words_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('clientele.name_words_added', true) = 'on' THEN
+    RETURN NULL;
+  END IF;
+  -- In key order, so that two statements adding the same new keys wait for each other
+  -- instead of deadlocking.
+  INSERT INTO customer_name_words (key)
+  SELECT DISTINCT k FROM added_rows a CROSS JOIN LATERAL unnest(a.name_keys) k
+  WHERE left(k, 1) IN ('=', '+')
+  ORDER BY 1
+  ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION customer_name_words_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO customer_name_words (key)
+  SELECT DISTINCT k FROM new_rows n JOIN old_rows o USING (id) CROSS JOIN LATERAL unnest(n.name_keys) k
+  WHERE n.name_keys IS DISTINCT FROM o.name_keys AND left(k, 1) IN ('=', '+')
+  ORDER BY 1
+  ON CONFLICT DO NOTHING;
+  -- A customer created with one of these keys while this runs, and not committed yet, is not
+  -- seen here: its key would be deleted. That takes an erasure or a name edit racing the
+  -- creation of the same name to the millisecond; the customer is then still found by its
+  -- whole words and typos, not by their starts or endings, until someone holding them is saved.
+  DELETE FROM customer_name_words w
+  WHERE w.key IN (
+      SELECT k FROM old_rows o JOIN new_rows n USING (id) CROSS JOIN LATERAL unnest(o.name_keys) k
+      WHERE n.name_keys IS DISTINCT FROM o.name_keys AND left(k, 1) IN ('=', '+')
+        AND NOT k = ANY (coalesce(n.name_keys, '{}')))
+    AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.name_keys @> ARRAY[w.key COLLATE "default"]);
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER customers_name_words_added AFTER INSERT ON customers
+  REFERENCING NEW TABLE AS added_rows FOR EACH STATEMENT EXECUTE FUNCTION customer_name_words_added();
+CREATE TRIGGER customers_name_words_changed AFTER UPDATE ON customers
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION customer_name_words_changed();

@@ -1,0 +1,41 @@
+import { sql } from 'kysely';
+import { textArrayLiteral } from '../../platform/db/arrays.js';
+import type { Executor } from '../../platform/db/database.js';
+import type { KeySet } from './normalise.js';
+
+/** Above every character: `text` and this bound every string that starts with `text` (byte order). */
+const AFTER_ALL = '\u{10FFFF}';
+
+const reversed = (text: string) => Array.from(text).reverse().join('');
+
+/**
+ * The dictionary of name keys (customer_name_words, migration 20261201_0100): every whole word
+ * (=) and run-together name (+) some customer holds, kept by triggers on customers.
+ */
+export const customerNameWordsRepository = {
+  /** The keys of `set` (see KeySet), with at most `cap` read from the dictionary per part. */
+  async keysOf(db: Executor, set: KeySet, cap: number): Promise<string[]> {
+    const keys = [...set.keys];
+    if (set.ifKnown?.length) {
+      const known = await sql<{ key: string }>`
+        select key from customer_name_words where key = any(${textArrayLiteral(set.ifKnown)}::text[])`.execute(db);
+      keys.push(...known.rows.map((r) => r.key));
+    }
+    for (const kind of set.startsWith?.kinds ?? []) {
+      const from = kind + set.startsWith!.text;
+      const starting = await sql<{ key: string }>`
+        select key from customer_name_words where key > ${from} and key < ${from + AFTER_ALL}
+        order by key limit ${cap}`.execute(db);
+      keys.push(...starting.rows.map((r) => r.key));
+    }
+    if (set.endsWith) {
+      const from = reversed(set.endsWith);
+      const ending = await sql<{ key: string }>`
+        select key from customer_name_words
+        where left(key, 1) = '=' and reverse(key) > ${from} and reverse(key) < ${from + AFTER_ALL} and key <> ${'=' + set.endsWith}
+        order by reverse(key) limit ${cap}`.execute(db);
+      keys.push(...ending.rows.map((r) => r.key));
+    }
+    return keys;
+  },
+};
