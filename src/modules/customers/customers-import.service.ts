@@ -301,7 +301,6 @@ export class CustomersImportService {
       return n;
     };
     const { columns, nameWords } = columnsOf(rows);
-    await importRepo.addNameWords(tx, nameWords);
     const numbers = rows.map(() => draw());
     const ids = new Array<number>(rows.length);
     let pending = rows.map((_, i) => i);
@@ -333,6 +332,9 @@ export class CustomersImportService {
       details: { source },
       perCustomer: { line: byId.map((i) => rows[i]!.line) },
     });
+    // Last: a new key's row is locked until this transaction commits, and the other batch in
+    // flight waits for it if it adds the same key (at the start of an import, nearly every batch).
+    await importRepo.addNameWords(tx, nameWords);
   }
 
   /** Streams every customer in id order, in pages, as CSV-ready records. */

@@ -267,6 +267,23 @@ describe('search', () => {
     expect(await find('後子')).not.toContain(person.customerNumber);
   });
 
+  it('keeps the dictionary of names to the keys customers hold', async () => {
+    const db = server.db.handle.db;
+    const words = async () =>
+      (await sql<{ key: string }>`select key from customer_name_words where key like any(array['%辞書%', '%じしょ%'])`.execute(db)).rows.map((r) => r.key).sort();
+    const ichiro = await newCustomer({ name: '辞書 一郎', nameReading: 'じしょ いちろう' });
+    const jiro = await newCustomer({ name: '辞書 二郎' });
+    expect(await words()).toEqual(['+じしょいちろう', '+辞書一郎', '+辞書二郎', '=じしょ', '=辞書'].sort());
+    expect(await find('辞書一')).toEqual([ichiro.customerNumber]);
+    expect(await find('じしょい')).toEqual([ichiro.customerNumber]);
+    expect((await admin.patch(`/api/customers/${ichiro.customerNumber}`, { name: '辞典 一郎', nameReading: null })).status).toBe(200);
+    // 辞書 is still 二郎's.
+    expect(await words()).toEqual(['+辞書二郎', '=辞書']);
+    expect(await find('辞書一')).toEqual([]);
+    expect((await admin.post(`/api/customers/${jiro.customerNumber}/erase`, { confirmRegistrationNo: jiro.registrationNo })).status).toBe(200);
+    expect(await words()).toEqual([]);
+  });
+
   it('computes the keys of customers stored before name keys existed, and only theirs', async () => {
     const person = await newCustomer({ name: '移行 太郎', nameReading: 'いこう たろう' });
     await sql`update customers set name_keys = null where id = ${Number(person.customerNumber)}`.execute(server.db.handle.db);
@@ -318,6 +335,9 @@ describe('bulk import', () => {
     const found = await server.services.customers.service.search('o"brien\\{x,y}');
     expect(found.map((c) => c.name)).toContain(name);
     expect((await server.services.customers.service.search('ゆにゅう')).map((c) => c.name)).toContain(name);
+    // Starts come from the dictionary of names, which the import fills itself.
+    expect((await server.services.customers.service.search('ゆに')).map((c) => c.name)).toContain(name);
+    expect((await server.services.customers.service.search('おぶらいえんゆ')).map((c) => c.name)).toContain(name);
   });
 
   it('writes one audit entry per batch that shows in each imported customer’s history with its line', async () => {

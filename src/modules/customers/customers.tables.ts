@@ -62,8 +62,14 @@ export interface ConsentEventsTable {
   at: ColumnType<Date, Date | undefined, never>;
 }
 
+/** The dictionary of names: every = and + name key some customer holds (migration 20261201_0100; triggers keep it). */
+export interface CustomerNameWordsTable {
+  key: string;
+}
+
 export interface CustomersTables {
   customers: CustomersTable;
+  customer_name_words: CustomerNameWordsTable;
   customer_identifiers: CustomerIdentifiersTable;
   consent_events: ConsentEventsTable;
 }
