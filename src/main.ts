@@ -249,7 +249,7 @@ customers
     }).join(', ')}. Invalid rows and known e-mail addresses are skipped and listed in FILE.rejects.csv.`,
   )
   .argument('<file>', 'CSV file (UTF-8)')
-  .option('--batch-size <n>', 'rows per transaction', positiveInt, 2000)
+  .option('--batch-size <n>', 'rows per transaction', positiveInt, 8000)
   .option('--parallel <n>', 'batches written at once', positiveInt, 2)
   .option('--rejects <file>', 'where to write rejected rows (default: <file>.rejects.csv)')
   .option(
