@@ -10,7 +10,8 @@ const reversed = (text: string) => Array.from(text).reverse().join('');
 
 /**
  * The dictionary of name keys (customer_name_words, migration 20261201_0100): every whole word
- * (=) and run-together name (+) some customer holds, kept by triggers on customers.
+ * (=) and run-together name (+) some customer holds, with their typos (customer_name_word_typos),
+ * kept by triggers on customers.
  */
 export const customerNameWordsRepository = {
   /** The keys of `set` (see KeySet), with at most `cap` read from the dictionary per part. */
@@ -20,6 +21,11 @@ export const customerNameWordsRepository = {
       const known = await sql<{ key: string }>`
         select key from customer_name_words where key = any(${textArrayLiteral(set.ifKnown)}::text[])`.execute(db);
       keys.push(...known.rows.map((r) => r.key));
+    }
+    if (set.typoOf?.length) {
+      const near = await sql<{ key: string }>`
+        select distinct key from customer_name_word_typos where typo = any(${textArrayLiteral(set.typoOf)}::text[]) limit ${cap}`.execute(db);
+      keys.push(...near.rows.map((r) => r.key));
     }
     for (const kind of set.startsWith?.kinds ?? []) {
       const from = kind + set.startsWith!.text;

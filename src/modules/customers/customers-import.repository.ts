@@ -93,13 +93,10 @@ export const customersImportRepository = {
     await sql`set local clientele.name_words_added = 'on'`.execute(tx);
   },
 
-  /** Adds whole-word and run-together-name keys (distinct) to the dictionary of names, in key order (no deadlock between two batches). */
+  /** Adds a batch's name keys (distinct) to the dictionary of names, with their typos (customer_name_words_add, migration 20261201_0100). */
   async addNameWords(tx: Executor, keys: string[]) {
     if (keys.length === 0) return;
-    await sql`
-      insert into customer_name_words (key)
-      select k from unnest(${textArrayLiteral(keys)}::text[]) k order by 1
-      on conflict do nothing`.execute(tx);
+    await sql`select customer_name_words_add(${textArrayLiteral(keys)}::text[])`.execute(tx);
   },
 
   /**

@@ -99,15 +99,15 @@ interface CleanRow {
 }
 
 /**
- * The columns of `rows` but their registration numbers, which are drawn when written; and the
- * distinct keys of theirs that belong in the dictionary of names (= and +).
+ * The columns of `rows` but their registration numbers, which are drawn when written; and their
+ * distinct name keys, for the dictionary of names.
  */
 function columnsOf(rows: CleanRow[]): { columns: Omit<ImportColumns, 'registration_no'>; nameWords: string[] } {
   const text = (field: PersonalField) => rows.map((r) => r.values[field] ?? null);
   const nameWords = new Set<string>();
   const nameKeys = (row: CleanRow) => {
     const keys = nameKeysOf(row.values.name, row.values.nameReading);
-    for (const k of keys) if (k.charCodeAt(0) !== TYPO_MARK) nameWords.add(k);
+    for (const k of keys) nameWords.add(k);
     return joinNameKeys(keys);
   };
   const columns = {
@@ -132,8 +132,6 @@ function columnsOf(rows: CleanRow[]): { columns: Omit<ImportColumns, 'registrati
   return { columns, nameWords: [...nameWords] };
 }
 
-/** A name key's first character when it is a typo key (~), which the dictionary does not hold. */
-const TYPO_MARK = '~'.charCodeAt(0);
 
 /** The rows at `indexes` of every column (a retry with fresh registration numbers). */
 function pick<T extends Record<string, unknown[]>>(columns: T, indexes: number[]): T {

@@ -274,11 +274,16 @@ describe('search', () => {
     const ichiro = await newCustomer({ name: '辞書 一郎', nameReading: 'じしょ いちろう' });
     const jiro = await newCustomer({ name: '辞書 二郎' });
     expect(await words()).toEqual(['+じしょいちろう', '+辞書一郎', '+辞書二郎', '=じしょ', '=辞書'].sort());
+    const typos = async () =>
+      (await sql<{ typo: string }>`select typo from customer_name_word_typos where key = '+辞書一郎'`.execute(db)).rows.map((r) => r.typo).sort();
+    expect(await typos()).toEqual(['書一郎', '辞一郎', '辞書一', '辞書郎'].sort());
+    expect(await find('辞書一朗')).toEqual([ichiro.customerNumber]);
     expect(await find('辞書一')).toEqual([ichiro.customerNumber]);
     expect(await find('じしょい')).toEqual([ichiro.customerNumber]);
     expect((await admin.patch(`/api/customers/${ichiro.customerNumber}`, { name: '辞典 一郎', nameReading: null })).status).toBe(200);
     // 辞書 is still 二郎's.
     expect(await words()).toEqual(['+辞書二郎', '=辞書']);
+    expect(await typos()).toEqual([]);
     expect(await find('辞書一')).toEqual([]);
     expect((await admin.post(`/api/customers/${jiro.customerNumber}/erase`, { confirmRegistrationNo: jiro.registrationNo })).status).toBe(200);
     expect(await words()).toEqual([]);

@@ -28,27 +28,23 @@ export function normaliseForSearch(text: string | null | undefined): string {
  * with a mark saying what it is, so no name can be mistaken for another kind of key:
  *   =word    a whole word (山田, やまだ)
  *   +name    the whole name run together, when it has more than one word (山田太郎 for 山田 太郎)
- *   ~typo    a word or the run-together name (3 to TYPO_CHARS long) with one character left
- *            out: two names one typo apart share such a key, whichever character was mistyped.
- *            Only of the name: a reading's typos are found from the query (typoNeighbours).
  * Words are split at spaces and punctuation (ジョン・スミス has the words じょん and すみす).
- * The name and the reading are otherwise keyed alike, each on its own.
- * Starts and endings of words are not keys: every = and + key is also a row of a dictionary
- * (customer_name_words, kept by a trigger), and a search for a start or an ending finds its
- * words there first (a B-tree range) and then the customers holding them. Held per customer
- * they were half of all keys, and half the time of building the index after a bulk load.
+ * The name and the reading are keyed alike, each on its own.
+ * Every key is also a row of a dictionary (customer_name_words, one row per distinct key):
+ * a search for a start or an ending finds its keys there first (a B-tree range) and then the
+ * customers holding them; so does a typo, through the dictionary's keys with one character
+ * left out (customer_name_word_typos) or, for a query in kana or Latin letters, by spelling out
+ * its neighbours (typoNeighbours). Held per customer, starts, endings and typos were two
+ * thirds of the keys, and of the time it takes to build the index after a bulk load.
  * Why not trigrams: migrations/20261201_0070_customer_name_keys.sql; why a dictionary:
  * migrations/20261201_0100_customer_name_words.sql.
  */
+/** Typos are looked up for words and names of 3 to this many characters (as customer_name_typos in SQL). */
 const TYPO_CHARS = 12;
 const WORD_BREAKS = /[\s\u3000・･.,'’"“”&/()（）「」-]+/;
 
 function wordsOf(text: string): string[] {
   return text.split(WORD_BREAKS).filter(Boolean);
-}
-
-function addTypoKeys(keys: string[], chars: string[], form: string) {
-  if (chars.length >= 3 && chars.length <= TYPO_CHARS) for (const k of withOneLeftOut(chars, form)) keys.push(`~${k}`);
 }
 
 function withOneLeftOut(chars: string[], form = chars.join('')): string[] {
@@ -63,29 +59,21 @@ function withOneLeftOut(chars: string[], form = chars.join('')): string[] {
  */
 export function nameKeysOf(name: string | null | undefined, reading: string | null | undefined): string[] {
   const keys: string[] = [];
-  for (const [field, text] of [normaliseForSearch(name), normaliseForSearch(reading)].entries()) {
+  for (const text of [normaliseForSearch(name), normaliseForSearch(reading)]) {
     if (!text) continue;
     const words = wordsOf(text);
     for (const word of words) keys.push(`=${word}`);
     if (words.length > 1) keys.push(`+${words.join('')}`);
-    // Readings are kana (or Latin letters): their typos are found by spelling the query's
-    // neighbours out when searching (typoNeighbours), so they are not stored.
-    if (field === 0) {
-      for (const word of words.length > 1 ? words : []) addTypoKeys(keys, Array.from(word), word);
-      const joined = words.join('');
-      addTypoKeys(keys, Array.from(joined), joined);
-    }
   }
   return keys;
 }
 
 /*
- * A reading's typos are not stored (nameKeysOf): for a query written in one of these
- * alphabets the search spells out every string one typo away from it instead, a character
- * replaced, added or two swapped (one dropped: the = keys of the shorter forms, as for names),
- * and looks them up as whole words and names. For a query of n characters that is about
- * 2 × 87 × n hiragana keys, each a cheap miss in the index for the most part; storing the
- * reading's keys one character short instead cost each customer ~12 index entries.
+ * For a query written in one of these alphabets the search spells out every string one typo
+ * away from it, a character replaced, added or two swapped (one dropped: the keys of the
+ * shorter forms), and keeps those the dictionary holds. For a query of n characters that is
+ * about 2 × 87 × n hiragana strings. The dictionary keeps no typos of keys written in one of
+ * these alphabets (customer_name_typos in SQL).
  */
 const TYPO_ALPHABETS = [
   // Hiragana (normaliseForSearch turns katakana into it) and the prolonged sound mark.
@@ -120,6 +108,8 @@ export interface KeySet {
   keys: string[];
   /** Keys kept only when the dictionary has them: typo candidates, nearly all nobody's. */
   ifKnown?: string[];
+  /** The dictionary's keys that, with one character left out, are one of these. */
+  typoOf?: string[];
   /** The dictionary's keys of these kinds that start with `text` and are longer. */
   startsWith?: { text: string; kinds: ('=' | '+')[] };
   /** The dictionary's words (=) that end with this and are longer. */
@@ -158,18 +148,18 @@ export function nameQueryTiers(query: string): NameTier[] {
     const typo = new Set<string>();
     const near = new Set<string>();
     const tooLong = new Set<string>();
-    // One character too few in the query: the query is one of the name's ~ keys.
-    if (chars.length < TYPO_CHARS) typo.add(`~${q}`);
+    // One character too few in the query: the query is the name with one left out.
+    if (chars.length < TYPO_CHARS) typo.add(q);
     for (const shorter of withOneLeftOut(chars, q)) {
       // One character mistyped: both lose it at the same place.
-      if (chars.length <= TYPO_CHARS) typo.add(`~${shorter}`);
+      if (chars.length <= TYPO_CHARS) typo.add(shorter);
       // One character too many: without it, the query is the name (short words would match too much).
       if (chars.length >= 4) tooLong.add(`=${shorter}`).add(`+${shorter}`);
     }
     if (chars.length <= TYPO_CHARS) for (const n of typoNeighbours(chars)) near.add(`=${n}`).add(`+${n}`);
     // Names as long as the query or longer first: without its last character やまぐちん is
     // やまぐち, a family name thousands share, who would otherwise crowd out やまぐち りん.
-    tiers.push({ match: 'name_typo', sets: [{ keys: [...typo], ifKnown: [...near] }] });
+    tiers.push({ match: 'name_typo', sets: [{ keys: [], ifKnown: [...near], typoOf: [...typo] }] });
     if (tooLong.size) tiers.push({ match: 'name_typo', sets: [{ keys: [], ifKnown: [...tooLong] }] });
   }
   return tiers;
