@@ -48,6 +48,9 @@ const HELP = `Usage: npm run bench -- customers [options]
   --keep               reuse the cluster, CSV and imported data of an earlier --keep run, and keep them
   --pg-set <k=v>       a server setting for the embedded PostgreSQL (repeatable), e.g. --pg-set wal_buffers=64MB
   --pg-statements      during the import: the statements PostgreSQL spent its time on, and what its backends waited for
+  --distinct-names     give nearly every customer a name of their own (the fake names repeat: ~2,500 distinct words
+                       and run-together names in a million customers, where real ones would have about one
+                       run-together name per customer, each a new row of the dictionary of names)
   --keep-name-index    import as \`clientele customers import --keep-name-index\` does: keys added to the name index row
                        by row, not a bulk load that builds the index at the end
 
@@ -65,6 +68,7 @@ interface Options {
   keep: boolean;
   pgStatements: boolean;
   keepNameIndex: boolean;
+  distinctNames: boolean;
   pgSettings: Record<string, string>;
 }
 
@@ -82,6 +86,7 @@ function parseOptions(argv: string[]): Options | null {
       keep: { type: 'boolean', default: false },
       'pg-statements': { type: 'boolean', default: false },
       'keep-name-index': { type: 'boolean', default: false },
+      'distinct-names': { type: 'boolean', default: false },
       'pg-set': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -103,6 +108,7 @@ function parseOptions(argv: string[]): Options | null {
     keep: values.keep ?? false,
     pgStatements: values['pg-statements'] ?? false,
     keepNameIndex: values['keep-name-index'] ?? false,
+    distinctNames: values['distinct-names'] ?? false,
     pgSettings: Object.fromEntries(
       (values['pg-set'] ?? []).map((kv) => {
         const at = kv.indexOf('=');
@@ -120,8 +126,22 @@ const COLUMNS = Object.keys(fakePerson(seededRandom(1), 0)) as (keyof FakePerson
 // ---------------------------------------------------------------------------------------------
 // 1. The CSV file
 
+/** Name characters and their readings, two of which make a fake given name nearly one of a kind. */
+const NAME_SUFFIXES = [...'一二三四五六七八九十百千万春夏秋冬東西南北山川森林海空星月花雪風雷光明'].map((kanji, i) => ({
+  kanji,
+  reading: ['いち', 'に', 'さん', 'し', 'ご', 'ろく', 'しち', 'はち', 'く', 'じゅう', 'もも', 'ち', 'まん', 'はる', 'なつ', 'あき', 'ふゆ', 'ひがし', 'にし', 'みなみ', 'きた', 'やま', 'かわ', 'もり', 'はやし', 'うみ', 'そら', 'ほし', 'つき', 'はな', 'ゆき', 'かぜ', 'らい', 'ひかる', 'あきら'][i]!,
+}));
+
+/** `person` with its given name (and reading) extended by two characters drawn from its index (--distinct-names). */
+function withDistinctName(person: FakePerson, index: number): FakePerson {
+  const n = NAME_SUFFIXES.length;
+  const a = NAME_SUFFIXES[index % n]!;
+  const b = NAME_SUFFIXES[Math.floor(index / n) % n]!;
+  return { ...person, name: `${person.name}${a.kanji}${b.kanji}`, name_reading: `${person.name_reading}${a.reading}${b.reading}` };
+}
+
 /** Streams `count` fake people (indexes from `firstIndex`) to a CSV file with a header row. */
-async function generateCsv(file: string, count: number, seed: number, firstIndex = 0, label = 'generate CSV'): Promise<number> {
+async function generateCsv(file: string, count: number, seed: number, firstIndex = 0, label = 'generate CSV', distinctNames = false): Promise<number> {
   const started = now();
   const rnd = seededRandom(seed);
   const bar = progressBar(label, count);
@@ -129,7 +149,8 @@ async function generateCsv(file: string, count: number, seed: number, firstIndex
   const done = pipeline(csv, createWriteStream(file));
   let pending = 0;
   for (let i = 0; i < count; i++) {
-    if (!csv.write(fakePerson(rnd, firstIndex + i))) await once(csv, 'drain');
+    const person = fakePerson(rnd, firstIndex + i);
+    if (!csv.write(distinctNames ? withDistinctName(person, firstIndex + i) : person)) await once(csv, 'drain');
     if (++pending === 10_000) {
       bar.increment(pending);
       pending = 0;
@@ -613,7 +634,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     db = await openBenchDatabase(server, DATABASE, { keep: options.keep });
     const started = new Date();
-    const csvFile = path.join(BENCH_DIR, `customers-${options.customers}-s${options.seed}.csv`);
+    const csvFile = path.join(BENCH_DIR, `customers-${options.customers}-s${options.seed}${options.distinctNames ? '-distinct' : ''}.csv`);
 
     const existing = Number(
       (await sql<{ n: number }>`select count(*) as n from customers`.execute(db.handle.db)).rows[0]?.n ?? 0,
@@ -629,12 +650,12 @@ export async function main(argv: string[]): Promise<void> {
       say(`Reusing the ${fmt(existing)} customers imported by an earlier --keep run (import not measured).`);
     } else {
       if (options.keep && existsSync(csvFile)) say(`Reusing ${csvFile}.`);
-      else generateMs = await generateCsv(csvFile, options.customers, options.seed);
+      else generateMs = await generateCsv(csvFile, options.customers, options.seed, 0, 'generate CSV', options.distinctNames);
 
       if (options.cliRows > 0) {
         const cliFile = path.join(BENCH_DIR, `customers-cli-${options.cliRows}.csv`);
         // Indexes after the main file's, so e-mail addresses and phones do not collide.
-        await generateCsv(cliFile, options.cliRows, options.seed + 1, options.customers, 'generate CLI CSV');
+        await generateCsv(cliFile, options.cliRows, options.seed + 1, options.customers, 'generate CLI CSV', options.distinctNames);
         say(`Running the real CLI: clientele customers import ${path.relative(process.cwd(), cliFile)} (own database) …`);
         cli = await runRealCli(server, cliFile, options.cliRows);
         await rm(cliFile, { force: true });
@@ -711,7 +732,7 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(
       `\n## customers benchmark — ${started.toISOString().slice(0, 10)}\n\n` +
         `${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ` +
-        `PostgreSQL ${server.version} (${server.kind}), ${fmt(options.customers)} customers, seed ${options.seed}; ` +
+        `PostgreSQL ${server.version} (${server.kind}), ${fmt(options.customers)} customers${options.distinctNames ? " (--distinct-names)" : ""}, seed ${options.seed}; ` +
         `load average per CPU ${fmt(load, 2)} before, ${fmt(figures.loadPerCpuAfter, 2)} after\n`,
     );
 

@@ -9,9 +9,8 @@ const AFTER_ALL = '\u{10FFFF}';
 const reversed = (text: string) => Array.from(text).reverse().join('');
 
 /**
- * The dictionary of name keys (customer_name_words, migration 20261201_0100): every whole word
- * (=) and run-together name (+) some customer holds, with their typos (customer_name_word_typos),
- * kept by triggers on customers.
+ * The dictionary of words (customer_name_words, migration 20261201_0100): every whole word (=)
+ * some customer holds, with its typos (customer_name_word_typos), kept by triggers on customers.
  */
 export const customerNameWordsRepository = {
   /** The keys of `set` (see KeySet), with at most `cap` read from the dictionary per part. */
@@ -27,8 +26,8 @@ export const customerNameWordsRepository = {
         select distinct key from customer_name_word_typos where typo = any(${textArrayLiteral(set.typoOf)}::text[]) limit ${cap}`.execute(db);
       keys.push(...near.rows.map((r) => r.key));
     }
-    for (const kind of set.startsWith?.kinds ?? []) {
-      const from = kind + set.startsWith!.text;
+    if (set.startsWith) {
+      const from = '=' + set.startsWith;
       const starting = await sql<{ key: string }>`
         select key from customer_name_words where key > ${from} and key < ${from + AFTER_ALL}
         order by key limit ${cap}`.execute(db);
@@ -38,7 +37,7 @@ export const customerNameWordsRepository = {
       const from = reversed(set.endsWith);
       const ending = await sql<{ key: string }>`
         select key from customer_name_words
-        where left(key, 1) = '=' and reverse(key) > ${from} and reverse(key) < ${from + AFTER_ALL} and key <> ${'=' + set.endsWith}
+        where reverse(key) > ${from} and reverse(key) < ${from + AFTER_ALL} and key <> ${'=' + set.endsWith}
         order by reverse(key) limit ${cap}`.execute(db);
       keys.push(...ending.rows.map((r) => r.key));
     }

@@ -100,14 +100,14 @@ interface CleanRow {
 
 /**
  * The columns of `rows` but their registration numbers, which are drawn when written; and their
- * distinct name keys, for the dictionary of names.
+ * distinct words (= keys), for the dictionary of words.
  */
 function columnsOf(rows: CleanRow[]): { columns: Omit<ImportColumns, 'registration_no'>; nameWords: string[] } {
   const text = (field: PersonalField) => rows.map((r) => r.values[field] ?? null);
   const nameWords = new Set<string>();
   const nameKeys = (row: CleanRow) => {
     const keys = nameKeysOf(row.values.name, row.values.nameReading);
-    for (const k of keys) nameWords.add(k);
+    for (const k of keys) if (k.charCodeAt(0) === WORD_MARK) nameWords.add(k);
     return joinNameKeys(keys);
   };
   const columns = {
@@ -132,6 +132,9 @@ function columnsOf(rows: CleanRow[]): { columns: Omit<ImportColumns, 'registrati
   return { columns, nameWords: [...nameWords] };
 }
 
+
+/** A name key's first character when it is a whole word, which the dictionary of words holds. */
+const WORD_MARK = '='.charCodeAt(0);
 
 /** The rows at `indexes` of every column (a retry with fresh registration numbers). */
 function pick<T extends Record<string, unknown[]>>(columns: T, indexes: number[]): T {

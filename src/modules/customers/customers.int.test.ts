@@ -267,26 +267,28 @@ describe('search', () => {
     expect(await find('後子')).not.toContain(person.customerNumber);
   });
 
-  it('keeps the dictionary of names to the keys customers hold', async () => {
+  it('keeps the dictionary of words, and their typos, to the words customers hold', async () => {
     const db = server.db.handle.db;
     const words = async () =>
       (await sql<{ key: string }>`select key from customer_name_words where key like any(array['%辞書%', '%じしょ%'])`.execute(db)).rows.map((r) => r.key).sort();
-    const ichiro = await newCustomer({ name: '辞書 一郎', nameReading: 'じしょ いちろう' });
-    const jiro = await newCustomer({ name: '辞書 二郎' });
-    expect(await words()).toEqual(['+じしょいちろう', '+辞書一郎', '+辞書二郎', '=じしょ', '=辞書'].sort());
     const typos = async () =>
-      (await sql<{ typo: string }>`select typo from customer_name_word_typos where key = '+辞書一郎'`.execute(db)).rows.map((r) => r.typo).sort();
-    expect(await typos()).toEqual(['書一郎', '辞一郎', '辞書一', '辞書郎'].sort());
-    expect(await find('辞書一朗')).toEqual([ichiro.customerNumber]);
-    expect(await find('辞書一')).toEqual([ichiro.customerNumber]);
-    expect(await find('じしょい')).toEqual([ichiro.customerNumber]);
+      (await sql<{ typo: string }>`select typo from customer_name_word_typos where key = '=辞書家'`.execute(db)).rows.map((r) => r.typo).sort();
+    const ichiro = await newCustomer({ name: '辞書家 一郎', nameReading: 'じしょか いちろう' });
+    const jiro = await newCustomer({ name: '辞書家 二郎' });
+    expect(await words()).toEqual(['=じしょか', '=辞書家'].sort());
+    expect(await typos()).toEqual(['書家', '辞家', '辞書'].sort());
+    expect(await find('辞書屋')).toEqual(expect.arrayContaining([ichiro.customerNumber, jiro.customerNumber]));
+    expect(await find('辞書')).toEqual(expect.arrayContaining([ichiro.customerNumber, jiro.customerNumber]));
+    // 二郎 follows as one character too many (辞書家 + 一).
+    expect((await find('辞書家一'))[0]).toBe(ichiro.customerNumber);
+    expect(await find('じしょかい')).toEqual([ichiro.customerNumber]);
     expect((await admin.patch(`/api/customers/${ichiro.customerNumber}`, { name: '辞典 一郎', nameReading: null })).status).toBe(200);
-    // 辞書 is still 二郎's.
-    expect(await words()).toEqual(['+辞書二郎', '=辞書']);
-    expect(await typos()).toEqual([]);
-    expect(await find('辞書一')).toEqual([]);
+    // 辞書家 is still 二郎's; じしょか was 一郎's alone.
+    expect(await words()).toEqual(['=辞書家']);
+    expect(await find('じしょ')).toEqual([]);
     expect((await admin.post(`/api/customers/${jiro.customerNumber}/erase`, { confirmRegistrationNo: jiro.registrationNo })).status).toBe(200);
     expect(await words()).toEqual([]);
+    expect(await typos()).toEqual([]);
   });
 
   it('computes the keys of customers stored before name keys existed, and only theirs', async () => {

@@ -11,8 +11,10 @@ import type { NameTier } from './normalise.js';
 import { nameIndexPresent } from './customers-import.repository.js';
 import { customerNameWordsRepository as wordsRepo } from './customer-name-words.repository.js';
 
-/** Keys read from the dictionary per start, ending or typo lookup of a name search. */
-const EXPANSION_CAP = 1_000;
+/** Words read from the dictionary per start, ending or typo lookup of a name search (each is someone's: 20 would fill a page). */
+const EXPANSION_CAP = 200;
+/** A lookup of more keys than this runs with sequential scans off (see searchByNameKeys). */
+const INDEX_ONLY_FROM_KEYS = 8;
 /** The same while the name index is down (a bulk load): each key is then tested on every row. */
 const UNINDEXED_EXPANSION_CAP = 20;
 
@@ -73,19 +75,20 @@ export const customersRepository = {
   },
   /**
    * Names and readings by their keys (normalise.ts nameQueryTiers), tier by tier until `limit`
-   * rows are found. A tier's starts, endings and typo candidates are first read from the
-   * dictionary of names (at most EXPANSION_CAP keys per part: the first ones in order, each
-   * held by someone, so a short start still fills a page). Within a tier, rows come in the
-   * order the GIN index's bitmap scan finds them and the heap is read for `limit` rows only;
-   * the index part still walks every holder of a key (~10 ms for 25,000 at a million
-   * customers). MATERIALIZED keeps the LIMIT out of the subquery's plan: with it, the planner
-   * picked a sequential scan for rare keys it overestimated, hoping to meet `limit` matches
-   * early (100 ms instead of 2 ms at a million customers).
+   * rows are found. A tier's word starts, endings and typo candidates are first read from the
+   * dictionary of words (at most EXPANSION_CAP per part: the first in order, each held by
+   * someone). Within a tier, rows come in the order the GIN index's bitmap scan finds them and
+   * the heap is read for `limit` rows only; the index part still walks every holder of a key
+   * (~10 ms for 25,000 at a million customers). MATERIALIZED keeps the LIMIT out of the
+   * subquery's plan: with it, the planner picked a sequential scan for rare keys it
+   * overestimated, hoping to meet `limit` matches early (100 ms instead of 2 ms at a million
+   * customers).
+   * A lookup of many keys runs with sequential scans off, in a transaction of its own: the
+   * planner adds up the guessed frequencies of its keys and, with hundreds, scanned the table
+   * (1.6–2.3 s at a million customers of distinct names, 8.6 s for a thousand typo candidates,
+   * instead of milliseconds through the index).
    * While a bulk load has the name index down, typo tiers are skipped and starts and endings
-   * take a few keys only: each lookup reads the whole table.
-   * A typo tier runs with sequential scans off, in a transaction of its own: the planner adds up
-   * the guessed frequencies of its keys, and with many it would scan the table (seconds at a
-   * million customers, instead of milliseconds through the index).
+   * take a few words only: each lookup then reads the whole table.
    */
   async searchByNameKeys(db: Db, tiers: NameTier[], limit: number): Promise<(CustomerSummaryRow & { match: NameTier['match'] })[]> {
     const found: (CustomerSummaryRow & { match: NameTier['match'] })[] = [];
@@ -106,7 +109,7 @@ export const customersRepository = {
         )
         select * from matches where id <> all(${found.map((r) => r.id)}::bigint[]) limit ${limit - found.length}`;
       const rows =
-        tier.match === 'name_typo'
+        indexed && sets.reduce((n, keys) => n + keys.length, 0) > INDEX_ONLY_FROM_KEYS
           ? await db.transaction().execute(async (tx) => {
               await sql`set local enable_seqscan = off`.execute(tx);
               return query.execute(tx);

@@ -18,15 +18,15 @@ function typosOf(key: string): string[] {
   return chars.map((_, i) => [...chars.slice(0, i), ...chars.slice(i + 1)].join(''));
 }
 
-/** The keys of a set, with the dictionary held by one customer only (its keys). */
+/** The keys of a set, with the dictionary of words held by one customer only (its = keys). */
 function keysOf(set: KeySet, held: Set<string>): string[] {
-  const dictionary = [...held];
+  const dictionary = [...held].filter((k) => k.startsWith('='));
   const starts = set.startsWith;
   return [
     ...set.keys,
-    ...(set.ifKnown ?? []).filter((k) => held.has(k)),
+    ...(set.ifKnown ?? []).filter((k) => dictionary.includes(k)),
     ...dictionary.filter((k) => typosOf(k).some((t) => set.typoOf?.includes(t))),
-    ...dictionary.filter((k) => starts && starts.kinds.some((kind) => k.startsWith(kind + starts.text) && k !== kind + starts.text)),
+    ...dictionary.filter((k) => starts && k.startsWith('=' + starts) && k !== '=' + starts),
     ...dictionary.filter((k) => set.endsWith && k.startsWith('=') && k.endsWith(set.endsWith) && k !== '=' + set.endsWith),
   ];
 }
@@ -38,43 +38,49 @@ describe('search normalisation', () => {
     expect(normaliseForSearch('ＡＢＣ１２３')).toBe('abc123');
   });
 
-  it('keys whole words and the run-together name, each marked with its kind', () => {
+  it('keys whole words, the run-together name, its starts past the first word and its typos', () => {
     const keys = nameKeysOf('長谷川 太郎', 'ハセガワ タロウ');
     expect(keys).toEqual(
       expect.arrayContaining(['=長谷川', '=太郎', '+長谷川太郎', '=はせがわ', '=たろう', '+はせがわたろう']),
     );
-    // Starts, endings and typos come from the dictionary of words when searching.
-    expect(keys).toHaveLength(6);
-    expect(keys).not.toContain('=長谷川太郎');
+    expect(keys).toEqual(expect.arrayContaining(['^長谷川太', '^はせがわた', '^はせがわたろ']));
+    // Starts within a word, endings and a word's typos come from the dictionary of words.
+    expect(keys).not.toContain('^長谷');
+    expect(keys).not.toContain('^長谷川');
+    expect(keys.filter((k) => k.startsWith('|'))).toEqual([]);
+    // Typo keys of the run-together name (not the reading's, whose typos the query spells out).
+    expect(keys.filter((k) => k.startsWith('~')).sort()).toEqual(['~長谷川太', '~長谷川郎', '~長谷太郎', '~長川太郎', '~谷川太郎'].sort());
     expect(nameKeysOf(null, null)).toEqual([]);
     expect(nameKeysOf('蓮', null)).toEqual(['=蓮']);
     expect(nameKeysOf('ジョン・スミス', null)).toEqual(expect.arrayContaining(['=じょん', '=すみす', '+じょんすみす']));
+    expect(nameKeysOf('ジョン・スミス', null).filter((k) => k.startsWith('~'))).toEqual([]);
   });
 
   it('asks for the whole name first, then starts, endings, all words and typos', () => {
     const tiers = nameQueryTiers(' 山田　太郎 ');
     expect(tiers.slice(0, 3)).toEqual([
       { match: 'name', sets: [{ keys: ['=山田太郎', '+山田太郎'] }] },
-      { match: 'name', sets: [{ keys: [], startsWith: { text: '山田太郎', kinds: ['=', '+'] } }] },
+      { match: 'name', sets: [{ keys: ['^山田太郎'], startsWith: '山田太郎' }] },
       { match: 'name', sets: [{ keys: [], endsWith: '山田太郎' }] },
     ]);
     expect(tiers[3]).toEqual({
       match: 'name',
       sets: [
-        { keys: ['=山田'], startsWith: { text: '山田', kinds: ['='] }, endsWith: '山田' },
-        { keys: ['=太郎'], startsWith: { text: '太郎', kinds: ['='] }, endsWith: '太郎' },
+        { keys: ['=山田'], startsWith: '山田', endsWith: '山田' },
+        { keys: ['=太郎'], startsWith: '太郎', endsWith: '太郎' },
       ],
     });
     expect(tiers[4]!.match).toBe('name_typo');
     expect(tiers[4]!.sets[0]!.typoOf).toEqual(expect.arrayContaining(['山田太郎', '田太郎', '山田郎']));
+    expect(tiers[4]!.sets[0]!.keys).toEqual(expect.arrayContaining(['~山田太郎', '~田太郎']));
     // A query one character too long comes last: its shorter forms match shorter names.
     expect(tiers[5]).toEqual({
       match: 'name_typo',
-      sets: [{ keys: [], ifKnown: ['=田太郎', '+田太郎', '=山太郎', '+山太郎', '=山田郎', '+山田郎', '=山田太', '+山田太'] }],
+      sets: [{ keys: ['+田太郎', '+山太郎', '+山田郎', '+山田太'], ifKnown: ['=田太郎', '=山太郎', '=山田郎', '=山田太'] }],
     });
     expect(nameQueryTiers('   ')).toEqual([]);
     expect(nameQueryTiers('・')).toEqual([]);
-    expect(nameQueryTiers('蓮').map((t) => t.sets)).toEqual([[{ keys: ['=蓮', '+蓮'] }], [{ keys: [], startsWith: { text: '蓮', kinds: ['=', '+'] } }]]);
+    expect(nameQueryTiers('蓮').map((t) => t.sets)).toEqual([[{ keys: ['=蓮', '+蓮'] }], [{ keys: ['^蓮'], startsWith: '蓮' }]]);
     // Punctuation between words is left out of the run-together name, as in the keys.
     expect(nameQueryTiers('ジョン・スミス')[0]).toEqual({ match: 'name', sets: [{ keys: ['=じょんすみす', '+じょんすみす'] }] });
   });

@@ -28,19 +28,26 @@ export function normaliseForSearch(text: string | null | undefined): string {
  * with a mark saying what it is, so no name can be mistaken for another kind of key:
  *   =word    a whole word (山田, やまだ)
  *   +name    the whole name run together, when it has more than one word (山田太郎 for 山田 太郎)
+ *   ^start   a start of the run-together name longer than its first word (山田太 of 山田 太郎)
+ *   ~typo    the run-together name (3 to TYPO_CHARS long) with one character left out, of the
+ *            name (not the reading) when it is not all kana or Latin letters: two names one typo
+ *            apart share such a key, whichever character was mistyped.
  * Words are split at spaces and punctuation (ジョン・スミス has the words じょん and すみす).
  * The name and the reading are keyed alike, each on its own.
- * Every key is also a row of a dictionary (customer_name_words, one row per distinct key):
- * a search for a start or an ending finds its keys there first (a B-tree range) and then the
- * customers holding them; so does a typo, through the dictionary's keys with one character
- * left out (customer_name_word_typos) or, for a query in kana or Latin letters, by spelling out
- * its neighbours (typoNeighbours). Held per customer, starts, endings and typos were two
- * thirds of the keys, and of the time it takes to build the index after a bulk load.
- * Why not trigrams: migrations/20261201_0070_customer_name_keys.sql; why a dictionary:
- * migrations/20261201_0100_customer_name_words.sql.
+ * Every = key is also a row of a dictionary of words (customer_name_words, one row per
+ * distinct word): a search for the start or the ending of a word finds its words there first
+ * (a B-tree range) and then the customers holding them, and a word's typos are rows of
+ * customer_name_word_typos (the word with one character left out). A typo in kana or Latin
+ * letters is found by spelling out the query's neighbours (typoNeighbours). Words repeat (family
+ * and given names), run-together names hardly: these stay keys of each customer, words' starts,
+ * endings and typos do not (they were half of the keys, and of the time it takes to build the
+ * index after a bulk load). Why not trigrams: migrations/20261201_0070_customer_name_keys.sql;
+ * why a dictionary of words: migrations/20261201_0100_customer_name_words.sql.
  */
 /** Typos are looked up for words and names of 3 to this many characters (as customer_name_typos in SQL). */
 const TYPO_CHARS = 12;
+/** Starts of the run-together name are keyed up to this many characters. */
+const PREFIX_CHARS = 24;
 const WORD_BREAKS = /[\s\u3000・･.,'’"“”&/()（）「」-]+/;
 
 function wordsOf(text: string): string[] {
@@ -59,11 +66,19 @@ function withOneLeftOut(chars: string[], form = chars.join('')): string[] {
  */
 export function nameKeysOf(name: string | null | undefined, reading: string | null | undefined): string[] {
   const keys: string[] = [];
-  for (const text of [normaliseForSearch(name), normaliseForSearch(reading)]) {
+  for (const [field, text] of [normaliseForSearch(name), normaliseForSearch(reading)].entries()) {
     if (!text) continue;
     const words = wordsOf(text);
     for (const word of words) keys.push(`=${word}`);
-    if (words.length > 1) keys.push(`+${words.join('')}`);
+    if (words.length < 2) continue;
+    const joined = words.join('');
+    keys.push(`+${joined}`);
+    const chars = Array.from(joined);
+    let start = words[0]!;
+    for (let i = Array.from(start).length; i < Math.min(chars.length - 1, PREFIX_CHARS); i++) keys.push(`^${(start += chars[i])}`);
+    if (field === 0 && chars.length >= 3 && chars.length <= TYPO_CHARS && !spelledOut(chars)) {
+      for (const k of withOneLeftOut(chars, joined)) keys.push(`~${k}`);
+    }
   }
   return keys;
 }
@@ -80,6 +95,11 @@ const TYPO_ALPHABETS = [
   [...Array.from({ length: 0x3096 - 0x3041 + 1 }, (_, i) => String.fromCharCode(0x3041 + i)), 'ー'],
   [...'abcdefghijklmnopqrstuvwxyz'],
 ].map((letters) => ({ letters, has: new Set(letters) }));
+
+/** True when every character is of one of TYPO_ALPHABETS: typos of such text are spelled out from the query. */
+function spelledOut(chars: string[]): boolean {
+  return TYPO_ALPHABETS.some((a) => chars.every((c) => a.has.has(c)));
+}
 
 /** Strings one character replaced, added or swapped away from `chars`, when all are of one alphabet. */
 function typoNeighbours(chars: string[]): string[] {
@@ -108,10 +128,10 @@ export interface KeySet {
   keys: string[];
   /** Keys kept only when the dictionary has them: typo candidates, nearly all nobody's. */
   ifKnown?: string[];
-  /** The dictionary's keys that, with one character left out, are one of these. */
+  /** The dictionary's words that, with one character left out, are one of these. */
   typoOf?: string[];
-  /** The dictionary's keys of these kinds that start with `text` and are longer. */
-  startsWith?: { text: string; kinds: ('=' | '+')[] };
+  /** The dictionary's words that start with this and are longer. */
+  startsWith?: string;
   /** The dictionary's words (=) that end with this and are longer. */
   endsWith?: string;
 }
@@ -140,27 +160,38 @@ export function nameQueryTiers(query: string): NameTier[] {
   const chars = Array.from(q);
   const tiers: NameTier[] = [
     { match: 'name', sets: [{ keys: [`=${q}`, `+${q}`] }] },
-    { match: 'name', sets: [{ keys: [], startsWith: { text: q, kinds: ['=', '+'] } }] },
+    { match: 'name', sets: [{ keys: [`^${q}`], startsWith: q }] },
   ];
   if (chars.length >= 2 && chars.length <= ENDING_QUERY_CHARS) tiers.push({ match: 'name', sets: [{ keys: [], endsWith: q }] });
-  if (words.length > 1) tiers.push({ match: 'name', sets: words.map((w) => ({ keys: [`=${w}`], startsWith: { text: w, kinds: ['='] }, endsWith: w })) });
+  if (words.length > 1) tiers.push({ match: 'name', sets: words.map((w) => ({ keys: [`=${w}`], startsWith: w, endsWith: w })) });
   if (chars.length >= 3 && chars.length <= TYPO_QUERY_CHARS) {
     const typo = new Set<string>();
+    const names = new Set<string>();
     const near = new Set<string>();
     const tooLong = new Set<string>();
-    // One character too few in the query: the query is the name with one left out.
+    const tooLongNames = new Set<string>();
+    // One character too few in the query: the query is the word or name with one left out.
     if (chars.length < TYPO_CHARS) typo.add(q);
     for (const shorter of withOneLeftOut(chars, q)) {
       // One character mistyped: both lose it at the same place.
       if (chars.length <= TYPO_CHARS) typo.add(shorter);
       // One character too many: without it, the query is the name (short words would match too much).
-      if (chars.length >= 4) tooLong.add(`=${shorter}`).add(`+${shorter}`);
+      if (chars.length >= 4) {
+        tooLong.add(`=${shorter}`);
+        tooLongNames.add(`+${shorter}`);
+      }
     }
-    if (chars.length <= TYPO_CHARS) for (const n of typoNeighbours(chars)) near.add(`=${n}`).add(`+${n}`);
+    if (chars.length <= TYPO_CHARS) {
+      for (const n of typoNeighbours(chars)) {
+        near.add(`=${n}`);
+        names.add(`+${n}`);
+      }
+    }
+    for (const t of typo) names.add(`~${t}`);
     // Names as long as the query or longer first: without its last character やまぐちん is
     // やまぐち, a family name thousands share, who would otherwise crowd out やまぐち りん.
-    tiers.push({ match: 'name_typo', sets: [{ keys: [], ifKnown: [...near], typoOf: [...typo] }] });
-    if (tooLong.size) tiers.push({ match: 'name_typo', sets: [{ keys: [], ifKnown: [...tooLong] }] });
+    tiers.push({ match: 'name_typo', sets: [{ keys: [...names], ifKnown: [...near], typoOf: [...typo] }] });
+    if (tooLong.size) tiers.push({ match: 'name_typo', sets: [{ keys: [...tooLongNames], ifKnown: [...tooLong] }] });
   }
   return tiers;
 }
