@@ -84,7 +84,7 @@ export const customersImportRepository = {
    *   index (4 MB otherwise). A merge adds all pending entries of a key to its posting list at
    *   once, so fewer, larger merges cost less per customer (a third less, measured). Searches
    *   read the pending list until it is merged: flushNamePendingList() at the end of an import.
-   * - the trigger that adds new customers' name keys to the dictionary of names leaves it to
+   * - the trigger that adds new customers' words to the dictionary of words leaves it to
    *   addNameWords (migration 20261201_0100).
    */
   async bulkWriteSettings(tx: Executor) {
@@ -93,7 +93,7 @@ export const customersImportRepository = {
     await sql`set local clientele.name_words_added = 'on'`.execute(tx);
   },
 
-  /** Adds a batch's name keys (distinct) to the dictionary of names, with their typos (customer_name_words_add, migration 20261201_0100). */
+  /** Adds a batch's words (distinct = keys) to the dictionary of words, with their typos (customer_name_words_add, migration 20261201_0100). */
   async addNameWords(tx: Executor, keys: string[]) {
     if (keys.length === 0) return;
     await sql`select customer_name_words_add(${textArrayLiteral(keys)}::text[])`.execute(tx);

@@ -132,7 +132,6 @@ function columnsOf(rows: CleanRow[]): { columns: Omit<ImportColumns, 'registrati
   return { columns, nameWords: [...nameWords] };
 }
 
-
 /** A name key's first character when it is a whole word, which the dictionary of words holds. */
 const WORD_MARK = '='.charCodeAt(0);
 
@@ -333,8 +332,8 @@ export class CustomersImportService {
       details: { source },
       perCustomer: { line: byId.map((i) => rows[i]!.line) },
     });
-    // Last: a new key's row is locked until this transaction commits, and the other batch in
-    // flight waits for it if it adds the same key (at the start of an import, nearly every batch).
+    // Last: a new word's row is locked until this transaction commits, and the other batch in
+    // flight waits for it if it adds the same word (at the start of an import, nearly every batch).
     await importRepo.addNameWords(tx, nameWords);
   }
 

@@ -342,7 +342,7 @@ describe('bulk import', () => {
     const found = await server.services.customers.service.search('o"brien\\{x,y}');
     expect(found.map((c) => c.name)).toContain(name);
     expect((await server.services.customers.service.search('ゆにゅう')).map((c) => c.name)).toContain(name);
-    // Starts come from the dictionary of names, which the import fills itself.
+    // A word's starts come from the dictionary of words, which the import fills itself.
     expect((await server.services.customers.service.search('ゆに')).map((c) => c.name)).toContain(name);
     expect((await server.services.customers.service.search('おぶらいえんゆ')).map((c) => c.name)).toContain(name);
   });

@@ -62,14 +62,21 @@ export interface ConsentEventsTable {
   at: ColumnType<Date, Date | undefined, never>;
 }
 
-/** The dictionary of names: every = and + name key some customer holds (migration 20261201_0100; triggers keep it). */
+/** The dictionary of words: every whole word (= key) some customer holds (migration 20261201_0100; triggers keep it). */
 export interface CustomerNameWordsTable {
+  key: string;
+}
+
+/** Each dictionary word with one character left out (its typos), for words of 3–12 characters not all kana or Latin letters. */
+export interface CustomerNameWordTyposTable {
+  typo: string;
   key: string;
 }
 
 export interface CustomersTables {
   customers: CustomersTable;
   customer_name_words: CustomerNameWordsTable;
+  customer_name_word_typos: CustomerNameWordTyposTable;
   customer_identifiers: CustomerIdentifiersTable;
   consent_events: ConsentEventsTable;
 }
