@@ -9,11 +9,12 @@
 -- words by a range of the primary key, for an ending by a range of the reversed words, for a
 -- typo through the typos table (or, in kana and Latin letters, by spelling out the query's
 -- neighbours and keeping those the dictionary holds), and then looks the words up in the GIN
--- index. Each customer keeps its whole words (=), its run-together name (+), the starts of the
--- run-together name that go past the first word (^) and the run-together name's typos (~), as
--- those are nearly one per customer: words repeat (family and given names), full names hardly,
--- and a dictionary row costs more to write than a key of a GIN index that a bulk load builds.
--- 11 keys per benchmark customer instead of 21 (docs/benchmarks.md).
+-- index; a start that runs past the first word (山田太 of 山田 太郎) is split after a word of
+-- the dictionary (山田, then a word starting with 太). Each customer keeps its whole words (=),
+-- its run-together name (+) and the run-together name's typos (~), as those are nearly one
+-- per customer: words repeat (family and given names), full names hardly, and a dictionary row
+-- costs more to write than a key of a GIN index that a bulk load builds. 8 keys per benchmark
+-- customer instead of 21 (docs/benchmarks.md).
 --
 -- Triggers keep it, row by row. Words nobody holds any more (after an edit or an erasure) are
 -- deleted, so an erased customer's name does not stay behind in it. The import adds a batch's
@@ -56,8 +57,8 @@ CREATE FUNCTION customer_name_words_add(keys text[]) RETURNS void LANGUAGE sql A
   ON CONFLICT DO NOTHING
 $$;
 
--- Every customer's keys are computed again in the new form (+ for the run-together name, ^
--- and ~ of the run-together name only, no | keys): `clientele start` and `clientele migrate` do it in batches
+-- Every customer's keys are computed again in the new form (+ for the run-together name, ~ of
+-- the run-together name only, no ^ or | keys): `clientele start` and `clientele migrate` do it in batches
 -- (CustomersService.backfillNameKeys), and the trigger below fills the dictionary as they go.
 UPDATE customers SET name_keys = NULL WHERE name_keys IS NOT NULL;
 

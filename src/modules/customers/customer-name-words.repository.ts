@@ -43,4 +43,22 @@ export const customerNameWordsRepository = {
     }
     return keys;
   },
+
+  /**
+   * The ways to read `text` as a dictionary word followed by the start of another (NameTier
+   * afterWord), the longest first word first: for each, the key sets of that lookup.
+   */
+  async splitsAfterWord(db: Executor, text: string): Promise<KeySet[][]> {
+    const chars = Array.from(text);
+    const starts = chars.slice(1).map((_, i) => '=' + chars.slice(0, i + 1).join(''));
+    const found = await sql<{ key: string }>`
+      select key from customer_name_words where key = any(${textArrayLiteral(starts)}::text[])`.execute(db);
+    return found.rows
+      .map((r) => r.key)
+      .sort((a, b) => b.length - a.length)
+      .map((word) => {
+        const rest = chars.slice(Array.from(word).length - 1).join('');
+        return [{ keys: [word] }, { keys: [`=${rest}`], startsWith: rest }];
+      });
+  },
 };

@@ -7,7 +7,7 @@ import type {
   CustomersTable,
   IdentifierKind,
 } from './customers.tables.js';
-import type { NameTier } from './normalise.js';
+import type { KeySet, NameTier } from './normalise.js';
 import { nameIndexPresent } from './customers-import.repository.js';
 import { customerNameWordsRepository as wordsRepo } from './customer-name-words.repository.js';
 
@@ -94,11 +94,10 @@ export const customersRepository = {
     const found: (CustomerSummaryRow & { match: NameTier['match'] })[] = [];
     const columns = sql.join(SUMMARY_COLUMNS.map((c) => sql.ref(c)));
     const indexed = await nameIndexPresent(db);
-    for (const tier of tiers) {
-      if (found.length >= limit) break;
-      if (!indexed && tier.match === 'name_typo') continue;
-      const sets = await Promise.all(tier.sets.map((set) => wordsRepo.keysOf(db, set, indexed ? EXPANSION_CAP : UNINDEXED_EXPANSION_CAP)));
-      if (sets.some((keys) => keys.length === 0)) continue;
+    const cap = indexed ? EXPANSION_CAP : UNINDEXED_EXPANSION_CAP;
+    const lookUp = async (match: NameTier['match'], keySets: KeySet[]) => {
+      const sets = await Promise.all(keySets.map((set) => wordsRepo.keysOf(db, set, cap)));
+      if (sets.some((keys) => keys.length === 0)) return;
       const holdsAll = sql.join(
         sets.map((keys) => sql`name_keys && ${textArrayLiteral(keys)}::text[]`),
         sql` and `,
@@ -115,7 +114,18 @@ export const customersRepository = {
               return query.execute(tx);
             })
           : await query.execute(db);
-      found.push(...rows.rows.map((r) => ({ ...r, match: tier.match })));
+      found.push(...rows.rows.map((r) => ({ ...r, match })));
+    };
+    for (const tier of tiers) {
+      if (found.length >= limit) break;
+      if (!indexed && tier.match === 'name_typo') continue;
+      if (tier.afterWord === undefined) await lookUp(tier.match, tier.sets);
+      else {
+        for (const sets of await wordsRepo.splitsAfterWord(db, tier.afterWord)) {
+          if (found.length >= limit) break;
+          await lookUp(tier.match, sets);
+        }
+      }
     }
     return found;
   },

@@ -28,7 +28,6 @@ export function normaliseForSearch(text: string | null | undefined): string {
  * with a mark saying what it is, so no name can be mistaken for another kind of key:
  *   =word    a whole word (山田, やまだ)
  *   +name    the whole name run together, when it has more than one word (山田太郎 for 山田 太郎)
- *   ^start   a start of the run-together name longer than its first word (山田太 of 山田 太郎)
  *   ~typo    the run-together name (3 to TYPO_CHARS long) with one character left out, of the
  *            name (not the reading) when it is not all kana or Latin letters: two names one typo
  *            apart share such a key, whichever character was mistyped.
@@ -37,17 +36,17 @@ export function normaliseForSearch(text: string | null | undefined): string {
  * Every = key is also a row of a dictionary of words (customer_name_words, one row per
  * distinct word): a search for the start or the ending of a word finds its words there first
  * (a B-tree range) and then the customers holding them, and a word's typos are rows of
- * customer_name_word_typos (the word with one character left out). A typo in kana or Latin
+ * customer_name_word_typos (the word with one character left out). A start that runs past the
+ * first word (山田太 of 山田 太郎) is split after a dictionary word: 山田, and a word starting
+ * with 太 (word order is not checked). A typo in kana or Latin
  * letters is found by spelling out the query's neighbours (typoNeighbours). Words repeat (family
- * and given names), run-together names hardly: these stay keys of each customer, words' starts,
- * endings and typos do not (they were half of the keys, and of the time it takes to build the
- * index after a bulk load). Why not trigrams: migrations/20261201_0070_customer_name_keys.sql;
+ * and given names), run-together names hardly: these and their typos stay keys of each customer,
+ * words' starts, endings and typos do not (they were most of the keys, and of the time it takes
+ * to build the index after a bulk load). Why not trigrams: migrations/20261201_0070_customer_name_keys.sql;
  * why a dictionary of words: migrations/20261201_0100_customer_name_words.sql.
  */
 /** Typos are looked up for words and names of 3 to this many characters (as customer_name_typos in SQL). */
 const TYPO_CHARS = 12;
-/** Starts of the run-together name are keyed up to this many characters. */
-const PREFIX_CHARS = 24;
 const WORD_BREAKS = /[\s\u3000・･.,'’"“”&/()（）「」-]+/;
 
 function wordsOf(text: string): string[] {
@@ -74,8 +73,6 @@ export function nameKeysOf(name: string | null | undefined, reading: string | nu
     const joined = words.join('');
     keys.push(`+${joined}`);
     const chars = Array.from(joined);
-    let start = words[0]!;
-    for (let i = Array.from(start).length; i < Math.min(chars.length - 1, PREFIX_CHARS); i++) keys.push(`^${(start += chars[i])}`);
     if (field === 0 && chars.length >= 3 && chars.length <= TYPO_CHARS && !spelledOut(chars)) {
       for (const k of withOneLeftOut(chars, joined)) keys.push(`~${k}`);
     }
@@ -141,6 +138,11 @@ export interface NameTier {
   /** What the match means, as the search reports it (matchedOn). */
   match: 'name' | 'name_typo';
   sets: KeySet[];
+  /**
+   * Instead of `sets`: this text split after each of its starts that is a dictionary word, the
+   * longest first, one lookup each: that word, and a word that is or starts with the rest.
+   */
+  afterWord?: string;
 }
 
 /** Endings are looked up for queries of this many characters at most (longer ones are rarely endings). */
@@ -160,8 +162,9 @@ export function nameQueryTiers(query: string): NameTier[] {
   const chars = Array.from(q);
   const tiers: NameTier[] = [
     { match: 'name', sets: [{ keys: [`=${q}`, `+${q}`] }] },
-    { match: 'name', sets: [{ keys: [`^${q}`], startsWith: q }] },
+    { match: 'name', sets: [{ keys: [], startsWith: q }] },
   ];
+  if (chars.length >= 2) tiers.push({ match: 'name', sets: [], afterWord: q });
   if (chars.length >= 2 && chars.length <= ENDING_QUERY_CHARS) tiers.push({ match: 'name', sets: [{ keys: [], endsWith: q }] });
   if (words.length > 1) tiers.push({ match: 'name', sets: words.map((w) => ({ keys: [`=${w}`], startsWith: w, endsWith: w })) });
   if (chars.length >= 3 && chars.length <= TYPO_QUERY_CHARS) {
