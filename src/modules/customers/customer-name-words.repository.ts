@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { textArrayLiteral } from '../../platform/db/arrays.js';
 import type { Executor } from '../../platform/db/database.js';
 import type { KeySet } from './normalise.js';
@@ -15,33 +15,29 @@ const reversed = (text: string) => Array.from(text).reverse().join('');
 export const customerNameWordsRepository = {
   /** The keys of `set` (see KeySet), with at most `cap` read from the dictionary per part. */
   async keysOf(db: Executor, set: KeySet, cap: number): Promise<string[]> {
-    const keys = [...set.keys];
+    const read = async (query: RawBuilder<{ key: string }>) => (await query.execute(db)).rows.map((r) => r.key);
+    const parts: Promise<string[]>[] = [];
     if (set.ifKnown?.length) {
-      const known = await sql<{ key: string }>`
-        select key from customer_name_words where key = any(${textArrayLiteral(set.ifKnown)}::text[])`.execute(db);
-      keys.push(...known.rows.map((r) => r.key));
+      parts.push(read(sql`select key from customer_name_words where key = any(${textArrayLiteral(set.ifKnown)}::text[])`));
     }
     if (set.typoOf?.length) {
-      const near = await sql<{ key: string }>`
-        select distinct key from customer_name_word_typos where typo = any(${textArrayLiteral(set.typoOf)}::text[]) limit ${cap}`.execute(db);
-      keys.push(...near.rows.map((r) => r.key));
+      parts.push(read(sql`
+        select distinct key from customer_name_word_typos where typo = any(${textArrayLiteral(set.typoOf)}::text[]) limit ${cap}`));
     }
     if (set.startsWith) {
       const from = '=' + set.startsWith;
-      const starting = await sql<{ key: string }>`
+      parts.push(read(sql`
         select key from customer_name_words where key > ${from} and key < ${from + AFTER_ALL}
-        order by key limit ${cap}`.execute(db);
-      keys.push(...starting.rows.map((r) => r.key));
+        order by key limit ${cap}`));
     }
     if (set.endsWith) {
       const from = reversed(set.endsWith);
-      const ending = await sql<{ key: string }>`
+      parts.push(read(sql`
         select key from customer_name_words
         where reverse(key) > ${from} and reverse(key) < ${from + AFTER_ALL} and key <> ${'=' + set.endsWith}
-        order by reverse(key) limit ${cap}`.execute(db);
-      keys.push(...ending.rows.map((r) => r.key));
+        order by reverse(key) limit ${cap}`));
     }
-    return keys;
+    return [...set.keys, ...(await Promise.all(parts)).flat()];
   },
 
   /**

@@ -38,12 +38,12 @@ export function normaliseForSearch(text: string | null | undefined): string {
  * (a B-tree range) and then the customers holding them, and a word's typos are rows of
  * customer_name_word_typos (the word with one character left out). A start that runs past the
  * first word (山田太 of 山田 太郎) is split after a dictionary word: 山田, and a word starting
- * with 太 (word order is not checked). A typo in kana or Latin
- * letters is found by spelling out the query's neighbours (typoNeighbours). Words repeat (family
- * and given names), run-together names hardly: these and their typos stay keys of each customer,
- * words' starts, endings and typos do not (they were most of the keys, and of the time it takes
- * to build the index after a bulk load). Why not trigrams: migrations/20261201_0070_customer_name_keys.sql;
- * why a dictionary of words: migrations/20261201_0100_customer_name_words.sql.
+ * with 太 (word order is not checked). A typo in kana or Latin letters is found by spelling out
+ * the query's neighbours (typoNeighbours). Words repeat (family and given names), run-together
+ * names hardly: these and their typos stay keys of each customer, words' starts, endings and
+ * typos do not (they were most of the keys, and of the time it takes to build the index after
+ * a bulk load). Why not trigrams: migrations/20261201_0070_customer_name_keys.sql; why a
+ * dictionary of words: migrations/20261201_0100_customer_name_words.sql.
  */
 /** Typos are looked up for words and names of 3 to this many characters (as customer_name_typos in SQL). */
 const TYPO_CHARS = 12;
@@ -73,7 +73,7 @@ export function nameKeysOf(name: string | null | undefined, reading: string | nu
     const joined = words.join('');
     keys.push(`+${joined}`);
     const chars = Array.from(joined);
-    if (field === 0 && chars.length >= 3 && chars.length <= TYPO_CHARS && !spelledOut(chars)) {
+    if (field === 0 && chars.length >= 3 && chars.length <= TYPO_CHARS && !alphabetOf(chars)) {
       for (const k of withOneLeftOut(chars, joined)) keys.push(`~${k}`);
     }
   }
@@ -93,14 +93,14 @@ const TYPO_ALPHABETS = [
   [...'abcdefghijklmnopqrstuvwxyz'],
 ].map((letters) => ({ letters, has: new Set(letters) }));
 
-/** True when every character is of one of TYPO_ALPHABETS: typos of such text are spelled out from the query. */
-function spelledOut(chars: string[]): boolean {
-  return TYPO_ALPHABETS.some((a) => chars.every((c) => a.has.has(c)));
+/** The one of TYPO_ALPHABETS every character is of, if any: typos of such text are spelled out from the query. */
+function alphabetOf(chars: string[]) {
+  return TYPO_ALPHABETS.find((a) => chars.every((c) => a.has.has(c)));
 }
 
 /** Strings one character replaced, added or swapped away from `chars`, when all are of one alphabet. */
 function typoNeighbours(chars: string[]): string[] {
-  const alphabet = TYPO_ALPHABETS.find((a) => chars.every((c) => a.has.has(c)));
+  const alphabet = alphabetOf(chars);
   if (!alphabet) return [];
   const out: string[] = [];
   for (let i = 0; i <= chars.length; i++) {
@@ -118,7 +118,7 @@ function typoNeighbours(chars: string[]): string[] {
 
 /**
  * Keys a customer may hold, one of which it must: some given, some read from the dictionary of
- * words and names (customer_name_words) when searching.
+ * words (customer_name_words, customer_name_word_typos) when searching.
  */
 export interface KeySet {
   /** Keys as they are. */
